@@ -1,0 +1,20 @@
+"""``timetracker``: no arguments opens the window; a command runs the CLI."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        from timetracker.ui.launch import launch_gui
+
+        return launch_gui()
+    from timetracker.cli import run
+
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Domain and storage. No Qt, no network, no telemetry imports."""

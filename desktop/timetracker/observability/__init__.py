@@ -1,0 +1,1 @@
+"""Observability: JSON logging and Prometheus metrics. No Qt."""

@@ -1,0 +1,1 @@
+"""Telemetry: registry, consent, identity, outbox, uploader, flags. No Qt."""
