@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from timetracker.core.backup import BackupManager
 from timetracker.core.catalog import CatalogService
@@ -20,6 +21,10 @@ from timetracker.core.entries import EntryService
 from timetracker.core.hooks import EventSink
 from timetracker.core.paths import AppPaths
 from timetracker.core.reports import ReportService
+
+if TYPE_CHECKING:
+    from timetracker.observability.runtime import Observability
+    from timetracker.telemetry.service import Telemetry
 
 
 class App:
@@ -40,6 +45,7 @@ class App:
         self._sinks: list[EventSink] = []
         #: Which front end acts: "cli", or the GUI's current action source (bar, tray, …).
         self.event_source = "cli"
+        self.add_sink(self._telemetry_sink)
 
     # -- the domain's event hook -------------------------------------------------------------
     def add_sink(self, sink: EventSink) -> None:
@@ -59,6 +65,8 @@ class App:
     @cached_property
     def db(self) -> Database:
         database = Database.open(self.paths.database, self.backups)
+        if "observability" in self.__dict__:  # time queries once observability is on
+            self.observability.instrument_engine(database.engine)
         if self.config.get("backup_daily"):
             self.backups.create_daily_if_due()
         return database
@@ -85,6 +93,74 @@ class App:
         return ReportService(self.db, clock=self.clock, timezone=self.timezone,
                              week_start=str(self.config.get("week_start")))
 
+    # -- observability (JSON logs, Prometheus metrics) --------------------------------------
+    @cached_property
+    def observability(self) -> Observability:
+        from timetracker import build_info
+        from timetracker.observability.runtime import Observability
+
+        return Observability(self.paths.log_dir, self.session_id, build_info.VERSION,
+                             build_info.DEPLOYMENT_METHOD, build_info.ENVIRONMENT)
+
+    def start_observability(self, front_end: str = "cli") -> Observability:
+        """Configure logging once per run, wire the gauges, start the exporter if enabled.
+
+        The CLI calls this before running a command, the GUI at start (front_end="gui").
+        """
+        from timetracker import build_info
+        from timetracker.core.backup import REASONS
+        from timetracker.observability.sources import backup_snapshot, tracked_seconds_today
+
+        obs = self.observability
+        if obs.started:
+            return obs
+        metrics = obs.metrics
+        metrics.track_timer(lambda: self.entries.current() is not None)
+        metrics.track_entries(lambda: self.entries.count())
+        metrics.track_tracked_today(
+            lambda: tracked_seconds_today(self.reports, self.clock, self.timezone))
+        metrics.track_backups(lambda: backup_snapshot(self.backups), REASONS)
+        metrics.track_telemetry(self._telemetry_stats)
+        if "db" in self.__dict__:
+            obs.instrument_engine(self.db.engine)
+        obs.start(front_end, console_json=bool(self.config.get("json_logs_console")),
+                  secrets=[self.environ.get("TIMETRACKER_POSTHOG_API_KEY", ""),
+                           build_info.POSTHOG_API_KEY],
+                  environ=self.environ, metrics_port=int(self.config.get("metrics_port")))
+        return obs
+
+    def _telemetry_stats(self) -> Mapping[str, object]:
+        """The telemetry pipeline's numbers for the exporter (empty until telemetry runs)."""
+        telemetry = self.__dict__.get("telemetry")
+        stats = getattr(telemetry, "stats", None)
+        return stats() if callable(stats) else {}
+
+    # -- telemetry (consent off: nothing is created, no thread, no request) ------------------
+    @cached_property
+    def telemetry(self) -> Telemetry:
+        from timetracker.telemetry.service import Telemetry
+
+        return Telemetry(self.paths.telemetry_dir, self.environ, self.session_id)
+
+    def _telemetry_sink(self, event: str, properties: Mapping[str, object]) -> None:
+        self.telemetry.track(event, **{**properties, "source": self.event_source})
+
+    def start_telemetry(self) -> None:
+        """GUI launch: lifecycle pings and the background uploader (nothing when off)."""
+        self.telemetry.start()
+
+    def stop_telemetry(self, timeout: float = 1.0) -> None:
+        """Exit: one send attempt bounded to ``timeout``; the rest waits for next start."""
+        if "telemetry" in self.__dict__:
+            self.telemetry.shutdown(timeout)
+
+    def report_error(self, error: BaseException) -> None:
+        """An error summary (class name only) for telemetry, when consent allows."""
+        self.telemetry.report_error(error, source=self.event_source)
+
     def close(self) -> None:
+        self.stop_telemetry(1.0)
+        if "observability" in self.__dict__:
+            self.observability.close()
         if "db" in self.__dict__:
             self.db.dispose()

@@ -8,6 +8,7 @@ non-zero with one clear line on stderr.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -24,10 +25,9 @@ def _command_modules() -> list[ModuleType]:
         entry_cmds,
         report_cmds,
         timer_cmds,
-        transfer_cmds,
     )
 
-    modules = [timer_cmds, entry_cmds, report_cmds, catalog_cmds, transfer_cmds,
+    modules = [timer_cmds, entry_cmds, report_cmds, catalog_cmds,
                config_cmds, backup_cmds]
     modules.extend(_optional_modules())
     return modules
@@ -38,7 +38,7 @@ def _optional_modules() -> list[ModuleType]:
     import importlib
 
     found = []
-    for name in ("telemetry_cmds", "flags_cmds"):
+    for name in ("transfer_cmds", "telemetry_cmds", "flags_cmds", "metrics_cmds"):
         try:
             found.append(importlib.import_module(f"timetracker.cli.{name}"))
         except ModuleNotFoundError as exc:
@@ -47,8 +47,16 @@ def _optional_modules() -> list[ModuleType]:
     return found
 
 
+class _Parser(argparse.ArgumentParser):
+    """Lets relative times such as ``--at -15m`` or ``--start -1h30m`` through as values."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._negative_number_matcher = re.compile(r"^-(\d+h)?(\d+m(in)?)?$|^-\d+(\.\d+)?$")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="timetracker",
         description="TimeTracker — track your time. Run without a command to open the window.",
     )

@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from timetracker.core.backup import BackupManager
@@ -42,6 +42,8 @@ def head_revision() -> str:
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
@@ -51,6 +53,13 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _on_begin(connection: Connection) -> None:
+    # Write units take the write lock up front, so "read, decide, write" (e.g. stop the
+    # running timer, then start one) cannot interleave with another process doing the same.
+    immediate = connection.get_execution_options().get("immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 class Database:
     """The open time-data database, with its session factory."""
 
@@ -58,7 +67,8 @@ class Database:
         self.path = Path(path)
         self.backups = backups
         self.engine: Engine = self._make_engine()
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer: Engine = self.engine.execution_options(immediate=True)
+        self._sessions = sessionmaker(self._writer, expire_on_commit=False)
 
     def _make_engine(self) -> Engine:
         engine = create_engine(
@@ -66,6 +76,7 @@ class Database:
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", _on_begin)
         return engine
 
     @classmethod
@@ -89,32 +100,45 @@ class Database:
             return MigrationContext.configure(connection).get_current_revision()
 
     def migrate(self, target: str = "head") -> bool:
-        """Bring the schema to ``target``; back up first when there is data. True if it ran."""
-        current = self.current_revision()
+        """Bring the schema to ``target``; back up first when there is data. True if it ran.
+
+        The check and the migration run under one write lock (BEGIN IMMEDIATE), so several
+        processes opening a new or outdated database at once migrate it exactly once.
+        """
         wanted = head_revision() if target == "head" else target
-        if current == wanted:
+        if self.current_revision() == wanted:
             return False
-        if current is not None:
-            self.backups.create(reason="pre-migration")
-        self._run_alembic("upgrade", wanted)
-        return True
+        return self._run_alembic("upgrade", wanted)
 
     def downgrade(self, target: str) -> None:
-        self.backups.create(reason="pre-migration")
         self._run_alembic("downgrade", target)
 
-    def _run_alembic(self, direction: str, target: str) -> None:
+    def _has_tables(self, connection: Connection) -> bool:
+        names = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table'").scalars().all()
+        return any(name != "alembic_version" for name in names)
+
+    def _run_alembic(self, direction: str, target: str) -> bool:
         cfg = _alembic_config()
-        with self.engine.begin() as connection:
+        with self._writer.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            if current == target or (direction == "downgrade" and target == "base"
+                                     and current is None):
+                connection.rollback()
+                return False
+            if current is not None or self._has_tables(connection):
+                self.backups.create(reason="pre-migration")
             cfg.attributes["connection"] = connection
             if direction == "upgrade":
                 command.upgrade(cfg, target)
             else:
                 command.downgrade(cfg, target)
+            connection.commit()
+        return True
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed on success, rolled back on any error."""
+        """A unit of work under the write lock: committed on success, rolled back on error."""
         session = self._sessions()
         try:
             yield session

@@ -1,0 +1,49 @@
+"""How the CLI shows time entries, as text and as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from timetracker.cli.output import duration, iso, local, warn
+from timetracker.core.entries import ChangeResult, EntryView
+
+
+def entry_json(entry: EntryView, now: int) -> dict[str, Any]:
+    return {
+        "id": entry.id, "start": iso(entry.start, entry.tz), "end": iso(entry.end, entry.tz),
+        "start_utc": entry.start, "end_utc": entry.end, "tz": entry.tz,
+        "duration_seconds": entry.duration(now), "running": entry.running,
+        "description": entry.description, "project": entry.project, "client": entry.client,
+        "task": entry.task, "tags": list(entry.tags), "billable": entry.billable,
+    }
+
+
+def entry_line(entry: EntryView, now: int) -> str:
+    what = entry.project or "(no project)"
+    if entry.task:
+        what += f" / {entry.task}"
+    parts = [f"#{entry.id}", f"{local(entry.start, entry.tz)} – "
+             f"{local(entry.end, entry.tz, with_date=False)}",
+             duration(entry.duration(now)), what]
+    if entry.description:
+        parts.append(f"“{entry.description}”")
+    if entry.tags:
+        parts.append(" ".join(f"+{t}" for t in entry.tags))
+    if entry.billable:
+        parts.append("$")
+    return "  ".join(parts)
+
+
+def change_json(result: ChangeResult, now: int) -> dict[str, Any]:
+    return {
+        "entry": entry_json(result.entry, now),
+        "stopped": entry_json(result.stopped, now) if result.stopped else None,
+        "overlaps": [o.id for o in result.overlaps],
+    }
+
+
+def report_overlaps(result: ChangeResult) -> None:
+    for other in result.overlaps:
+        warn(f"entry #{result.entry.id} overlaps entry #{other.id} "
+             f"({local(other.start, other.tz)} – {local(other.end, other.tz, with_date=False)}); "
+             "both are kept.")

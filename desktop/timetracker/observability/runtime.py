@@ -1,0 +1,125 @@
+"""One run's observability: logging configured once, the metrics registry, the exporter.
+
+The composition root (``App.start_observability``) builds one :class:`Observability`, hands it
+the callables the metrics read, and calls :meth:`start` once per run; the CLI and GUI only call
+that method.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from timetracker.observability.db_timing import EngineTimer, instrument_engine
+from timetracker.observability.exporter import Exporter, start_exporter
+from timetracker.observability.logs import (
+    LoggingHandle,
+    LoggingSettings,
+    configure_logging,
+    level_from_environment,
+)
+from timetracker.observability.metrics import AppMetrics
+
+log = logging.getLogger("timetracker.observability")
+
+FRONT_ENDS = ("cli", "gui", "exporter")
+_IMPORTED_AT = time.monotonic()
+
+
+def process_start_monotonic() -> float:
+    """``time.monotonic()`` at process start where the OS tells it, else at first import."""
+    if sys.platform.startswith("linux"):
+        try:
+            fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+            ticks = os.sysconf("SC_CLK_TCK")
+            started_after_boot = int(fields[19]) / ticks
+            uptime = float(Path("/proc/uptime").read_text().split()[0])
+            age = uptime - started_after_boot
+            if age >= 0:
+                return time.monotonic() - age
+        except (OSError, ValueError, IndexError):
+            pass
+    return _IMPORTED_AT
+
+
+class Observability:
+    def __init__(self, log_dir: Path, session_id: str, version: str, deployment_method: str,
+                 environment: str) -> None:
+        self.log_dir = Path(log_dir)
+        self.session_id = session_id
+        self.version = version
+        self.environment = environment
+        self.metrics = AppMetrics(version, deployment_method, environment)
+        self.logging: LoggingHandle | None = None
+        self.exporter: Exporter | None = None
+        self.process_started = process_start_monotonic()
+        self._engine_timers: list[EngineTimer] = []
+
+    @property
+    def started(self) -> bool:
+        return self.logging is not None
+
+    def start(self, front_end: str, *, console_json: bool = False, secrets: Iterable[str] = (),
+              environ: Mapping[str, str] | None = None, metrics_port: int = 0) -> None:
+        """Configure logging (once) and start the exporter when ``metrics_port`` is non-zero."""
+        if self.started:
+            return
+        env = dict(os.environ if environ is None else environ)
+        file_level = level_from_environment(env, logging.INFO)
+        development = self.environment != "production"
+        console_default = logging.INFO if development and front_end != "cli" else logging.WARNING
+        self.logging = configure_logging(LoggingSettings(
+            log_dir=self.log_dir, session_id=self.session_id, app_version=self.version,
+            file_level=file_level,
+            console_level=level_from_environment(env, console_default)
+            if front_end != "cli" else console_default,
+            console_json=console_json, secrets=[s for s in secrets if s],
+        ))
+        log.info("observability started", extra={
+            "event": "app.started",
+            "front_end": front_end if front_end in FRONT_ENDS else "other",
+            "environment": self.environment,
+        })
+        if metrics_port:
+            self.start_exporter(metrics_port)
+
+    def start_exporter(self, port: int) -> Exporter | None:
+        """Start the loopback exporter; a busy port is logged, never fatal."""
+        if self.exporter is not None:
+            return self.exporter
+        try:
+            self.exporter = start_exporter(self.metrics.registry, port)
+        except OSError as exc:
+            log.warning("metrics exporter could not start", extra={
+                "event": "metrics.exporter_failed", "port": port,
+                "exc_type": type(exc).__name__})
+            return None
+        log.info("metrics exporter listening", extra={
+            "event": "metrics.exporter_started", "port": self.exporter.port})
+        return self.exporter
+
+    def instrument_engine(self, engine: Engine) -> None:
+        if any(timer.engine is engine for timer in self._engine_timers):
+            return
+        self._engine_timers.append(instrument_engine(engine, self.metrics.observe_db_query))
+
+    def mark_ready(self) -> float:
+        """Record how long startup took (call when the window is shown / command parsed)."""
+        return self.metrics.mark_ready(self.process_started)
+
+    def close(self) -> None:
+        if self.exporter is not None:
+            self.exporter.stop()
+            self.exporter = None
+        for timer in self._engine_timers:
+            timer.remove()
+        self._engine_timers.clear()
+        if self.logging is not None:
+            self.logging.close()
+            self.logging = None

@@ -1,0 +1,308 @@
+"""The event registry: what may be sent, at which consent level, with which properties.
+
+Loaded from ``resources/telemetry/events.yaml``. A property is an enum (listed values), a
+boolean, an integer bucket (declared edges; raw integers are turned into bucket labels here),
+or a version/platform string taken from the app itself. Free text cannot be declared.
+A malformed registry raises :class:`RegistryError` naming the file, line and field.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from timetracker.core.resources import resource
+
+LEVELS: tuple[str, ...] = ("off", "basic", "full")
+SENDING_LEVELS: tuple[str, ...] = ("basic", "full")
+_LEVEL_RANK = {name: rank for rank, name in enumerate(LEVELS)}
+_EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_VERSION = re.compile(r"^[0-9]+(\.[0-9]+){0,3}([.+-]?[A-Za-z0-9]+){0,4}$")
+#: Operating-system families the `platform` type accepts (platform.system() spellings).
+PLATFORMS: tuple[str, ...] = ("Linux", "Windows", "Darwin", "FreeBSD", "OpenBSD", "NetBSD",
+                              "other")
+
+
+def level_rank(level: str) -> int:
+    return _LEVEL_RANK[level]
+
+
+class RegistryError(Exception):
+    """The registry file is malformed (names file, line and field)."""
+
+
+class TelemetryValidationError(ValueError):
+    """An event or property does not match the registry."""
+
+
+@dataclass(frozen=True)
+class PropertyType:
+    """One declared property type."""
+
+    kind: str  # enum | boolean | bucket | version | platform
+    name: str = ""
+    values: tuple[str, ...] = ()
+    edges: tuple[int, ...] = ()
+    unit: str = ""
+    description: str = ""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The values a bucket can take, in order."""
+        return tuple(bucket_label(self.edges, i) for i in range(len(self.edges)))
+
+    def convert(self, value: object) -> object:
+        """The value as sent, or ``TelemetryValidationError`` naming what is wrong."""
+        if self.kind == "boolean":
+            if isinstance(value, bool):
+                return value
+            raise TelemetryValidationError(f"expected a boolean, got {type(value).__name__}")
+        if self.kind == "enum":
+            if isinstance(value, str) and value in self.values:
+                return value
+            raise TelemetryValidationError(
+                f"expected one of {', '.join(self.values)}, got a value not in the list")
+        if self.kind == "bucket":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TelemetryValidationError(
+                    f"expected an integer to bucket, got {type(value).__name__}")
+            if value < self.edges[0]:
+                raise TelemetryValidationError(
+                    f"expected an integer >= {self.edges[0]}, got a smaller one")
+            return bucket_label(self.edges, bisect.bisect_right(self.edges, value) - 1)
+        if self.kind == "version":
+            if isinstance(value, str) and len(value) <= 40 and _VERSION.match(value):
+                return value
+            raise TelemetryValidationError("expected a version string such as 1.2.3")
+        if self.kind == "platform":
+            if isinstance(value, str) and value in PLATFORMS:
+                return value
+            raise TelemetryValidationError(f"expected one of {', '.join(PLATFORMS)}")
+        raise TelemetryValidationError(f"unknown property type {self.kind}")  # pragma: no cover
+
+    def describe(self) -> str:
+        """A short human description of the allowed values (docs, settings pane)."""
+        if self.kind == "enum":
+            return "one of " + ", ".join(f"`{v}`" for v in self.values)
+        if self.kind == "bucket":
+            unit = f" ({self.unit})" if self.unit else ""
+            return "bucket" + unit + ": " + ", ".join(f"`{label}`" for label in self.labels)
+        if self.kind == "boolean":
+            return "`true` or `false`"
+        if self.kind == "version":
+            return "a TimeTracker version string (from the app itself)"
+        return "the OS family: " + ", ".join(f"`{p}`" for p in PLATFORMS)
+
+
+def bucket_label(edges: tuple[int, ...], index: int) -> str:
+    low = edges[index]
+    if index == len(edges) - 1:
+        return f"{low}+"
+    high = edges[index + 1] - 1
+    return str(low) if high == low else f"{low}-{high}"
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    name: str
+    level: str
+    since: int
+    owner: str
+    description: str
+    properties: Mapping[str, PropertyType]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Registry:
+    schema_version: int
+    events: Mapping[str, EventSpec]
+    types: Mapping[str, PropertyType]
+    common_properties: Mapping[str, str] = field(default_factory=dict)
+    person_properties: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    groups: Mapping[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def spec(self, event: str) -> EventSpec:
+        try:
+            return self.events[event]
+        except KeyError:
+            raise TelemetryValidationError(
+                f"event '{event}' is not declared in the telemetry registry") from None
+
+    def validate(self, event: str, properties: Mapping[str, object]) -> dict[str, object]:
+        """Checked properties with raw integers turned into bucket labels."""
+        spec = self.spec(event)
+        declared = spec.properties
+        out: dict[str, object] = {}
+        for key, value in properties.items():
+            ptype = declared.get(key)
+            if ptype is None:
+                raise TelemetryValidationError(
+                    f"event '{event}': property '{key}' is not declared in the registry")
+            try:
+                out[key] = ptype.convert(value)
+            except TelemetryValidationError as exc:
+                raise TelemetryValidationError(
+                    f"event '{event}': property '{key}': {exc}") from None
+        missing = [key for key in declared if key not in out]
+        if missing:
+            raise TelemetryValidationError(
+                f"event '{event}': missing declared properties {', '.join(missing)}")
+        return out
+
+    def events_since(self, version: int) -> list[EventSpec]:
+        """Events added after ``version`` (what a re-consent dialog shows)."""
+        return [spec for spec in self.events.values() if spec.since > version]
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+_BUILTIN = {
+    "boolean": PropertyType("boolean", "boolean"),
+    "version": PropertyType("version", "version"),
+    "platform": PropertyType("platform", "platform"),
+}
+
+
+def default_registry_path() -> Path:
+    return resource("telemetry", "events.yaml")
+
+
+def load_registry(path: Path | None = None) -> Registry:
+    source = Path(path) if path is not None else default_registry_path()
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RegistryError(f"{source}: cannot read the telemetry registry ({exc})") from exc
+    return parse_registry(text, source)
+
+
+def parse_registry(text: str, source: Path | str = "events.yaml") -> Registry:
+    where = str(source)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"{where}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or root is None:
+        raise RegistryError(f"{where}:1: the registry must be a mapping")
+    lines = _line_index(root)
+
+    def fail(path: tuple[str, ...], message: str) -> RegistryError:
+        line = lines.get(path) or lines.get(path[:-1]) or lines.get(path[:1]) or 1
+        return RegistryError(f"{where}:{line}: {'.'.join(path)}: {message}")
+
+    schema_version = data.get("schema_version")
+    if isinstance(schema_version, bool) or not isinstance(schema_version, int) \
+            or schema_version < 1:
+        raise fail(("schema_version",), "must be a positive integer")
+
+    types: dict[str, PropertyType] = {}
+    for name, raw in (data.get("types") or {}).items():
+        types[name] = _parse_type(raw, ("types", str(name)), fail, str(name))
+
+    events: dict[str, EventSpec] = {}
+    raw_events = data.get("events")
+    if not isinstance(raw_events, dict) or not raw_events:
+        raise fail(("events",), "must be a non-empty mapping of event names")
+    for name, raw in raw_events.items():
+        path = ("events", str(name))
+        if name in ("$groupidentify",) or not _EVENT_NAME.match(str(name)):
+            raise fail(path, "event names are dotted lower-case words, e.g. timer.started")
+        if not isinstance(raw, dict):
+            raise fail(path, "must be a mapping with level, since, owner, description")
+        level = raw.get("level")
+        if level not in SENDING_LEVELS:
+            raise fail((*path, "level"), f"must be one of {', '.join(SENDING_LEVELS)}")
+        since = raw.get("since")
+        if isinstance(since, bool) or not isinstance(since, int) or not 1 <= since \
+                <= schema_version:
+            raise fail((*path, "since"),
+                       f"must be an integer between 1 and schema_version ({schema_version})")
+        description = raw.get("description")
+        if not isinstance(description, str) or len(description.strip()) < 10:
+            raise fail((*path, "description"), "must say why the event is collected")
+        owner = raw.get("owner")
+        if not isinstance(owner, str) or not owner.strip():
+            raise fail((*path, "owner"), "must name the owning area")
+        props: dict[str, PropertyType] = {}
+        raw_props = raw.get("properties") or {}
+        if not isinstance(raw_props, dict):
+            raise fail((*path, "properties"), "must be a mapping of property names to types")
+        for pname, ptype in raw_props.items():
+            ppath = (*path, "properties", str(pname))
+            if not _PROPERTY_NAME.match(str(pname)):
+                raise fail(ppath, "property names are lower_case_words")
+            if isinstance(ptype, str):
+                resolved = _BUILTIN.get(ptype) or types.get(ptype)
+                if resolved is None:
+                    raise fail(ppath, f"unknown type '{ptype}' (declare it under types:, or "
+                                      "use boolean, version or platform)")
+                props[str(pname)] = resolved
+            else:
+                props[str(pname)] = _parse_type(ptype, ppath, fail, str(pname))
+        events[str(name)] = EventSpec(str(name), str(level), since, owner.strip(),
+                                      " ".join(description.split()), props,
+                                      lines.get(path, 0))
+    return Registry(
+        schema_version=schema_version,
+        events=events,
+        types=types,
+        common_properties=dict(data.get("common_properties") or {}),
+        person_properties=dict(data.get("person_properties") or {}),
+        groups=dict(data.get("groups") or {}),
+        path=Path(source) if not isinstance(source, Path) else source,
+    )
+
+
+def _parse_type(raw: object, path: tuple[str, ...], fail: Any, name: str) -> PropertyType:
+    if not isinstance(raw, dict):
+        raise fail(path, "a type is a mapping with `type:` enum or bucket")
+    kind = raw.get("type")
+    description = " ".join(str(raw.get("description") or "").split())
+    if kind == "enum":
+        values = raw.get("values")
+        if not isinstance(values, list) or not values or not all(
+                isinstance(v, str) and v for v in values):
+            raise fail((*path, "values"), "an enum lists its values as non-empty strings "
+                                           "(quote words such as 'off' or 'yes')")
+        if len(set(values)) != len(values):
+            raise fail((*path, "values"), "values repeat")
+        return PropertyType("enum", name, tuple(values), description=description)
+    if kind == "bucket":
+        edges = raw.get("edges")
+        if not isinstance(edges, list) or len(edges) < 2 or not all(
+                isinstance(e, int) and not isinstance(e, bool) for e in edges):
+            raise fail((*path, "edges"), "a bucket lists at least two integer edges")
+        if any(b <= a for a, b in itertools.pairwise(edges)):
+            raise fail((*path, "edges"), "edges must be strictly increasing")
+        return PropertyType("bucket", name, edges=tuple(edges), unit=str(raw.get("unit") or ""),
+                            description=description)
+    if kind in ("boolean", "version", "platform"):
+        return PropertyType(str(kind), name, description=description)
+    raise fail((*path, "type"), "must be enum, bucket, boolean, version or platform "
+                                 "(free text cannot be declared)")
+
+
+def _line_index(root: yaml.Node) -> dict[tuple[str, ...], int]:
+    """1-based line of every mapping key, by its path of keys."""
+    found: dict[tuple[str, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, str(key.value))
+                found[child] = key.start_mark.line + 1
+                walk(value, child)
+
+    walk(root, ())
+    return found
