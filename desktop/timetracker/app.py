@@ -23,6 +23,8 @@ from timetracker.core.paths import AppPaths
 from timetracker.core.reports import ReportService
 
 if TYPE_CHECKING:
+    from timetracker.core.export import ExportService
+    from timetracker.core.importers import ImportService
     from timetracker.observability.runtime import Observability
     from timetracker.telemetry.service import Telemetry
 
@@ -92,6 +94,19 @@ class App:
     def reports(self) -> ReportService:
         return ReportService(self.db, clock=self.clock, timezone=self.timezone,
                              week_start=str(self.config.get("week_start")))
+
+    @cached_property
+    def importer(self) -> ImportService:
+        from timetracker.core.importers import ImportService
+
+        return ImportService(self.db, self.catalog, self.backups, clock=self.clock,
+                             sink=self.emit, timezone=self.timezone)
+
+    @cached_property
+    def exporter(self) -> ExportService:
+        from timetracker.core.export import ExportService
+
+        return ExportService(self.db, clock=self.clock, sink=self.emit)
 
     # -- observability (JSON logs, Prometheus metrics) --------------------------------------
     @cached_property

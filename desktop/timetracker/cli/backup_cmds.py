@@ -8,7 +8,7 @@ from timetracker.app import App
 from timetracker.cli.output import print_json, table
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="list, create and restore backups")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     ls = actions.add_parser("list", help="backups, newest first")

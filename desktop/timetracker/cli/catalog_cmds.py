@@ -10,7 +10,7 @@ from timetracker.cli.output import print_json, table
 from timetracker.core.naming import format_cents
 
 
-def _common(p: argparse.ArgumentParser, kind: str) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+def _common(p: argparse.ArgumentParser, kind: str) -> argparse._SubParsersAction:
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     ls = actions.add_parser("list", help=f"list {kind}s")
     ls.add_argument("--all", action="store_true", help="include archived")
@@ -29,7 +29,7 @@ def _common(p: argparse.ArgumentParser, kind: str) -> argparse._SubParsersAction
     return actions
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("projects", help="list and manage projects")
     actions = _common(p, "project")
     add = actions.choices["add"]
@@ -103,11 +103,11 @@ def projects(app: App, args: argparse.Namespace) -> int:
                              currency=args.currency)
         return _emit(r, args.json, f"Updated project #{r.id} {r.name}")
     if action == "tasks":
-        rows = c.tasks(args.ref)
+        task_rows = c.tasks(args.ref)
         if args.json:
-            return _emit(rows, True, "")
+            return _emit(task_rows, True, "")
         print(table(["Id", "Task", "Done"], [[t.id, t.name, "done" if t.done else ""]
-                                             for t in rows]) if rows else "No tasks.")
+                                             for t in task_rows]) if task_rows else "No tasks.")
         return 0
     if action == "add-task":
         t = c.add_task(args.ref, args.task)

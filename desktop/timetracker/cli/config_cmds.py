@@ -8,7 +8,7 @@ from timetracker.app import App
 from timetracker.cli.output import print_json, table, warn
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("config", help="read and change settings")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     ls = actions.add_parser("list", help="every setting with its value and source")

@@ -14,7 +14,7 @@ from timetracker.core.ranges import custom_range, local_date
 from timetracker.core.timeparse import parse_date, parse_time
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("add", help="add a finished entry by hand")
     p.add_argument("project", nargs="?", help="project name (created if new)")
     p.add_argument("--start", "--from", dest="start", required=True, help="e.g. '9:00'")

@@ -14,7 +14,7 @@ from timetracker.core.reports import GROUPINGS, Report
 from timetracker.core.timeparse import parse_date
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="totals over a range")
     p.add_argument("--from", dest="first", help="first day (default: start of this week)")
     p.add_argument("--to", dest="last", help="last day, inclusive (default: today)")

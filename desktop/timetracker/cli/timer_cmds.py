@@ -15,7 +15,7 @@ from timetracker.cli.output import duration, print_json
 from timetracker.core.timeparse import parse_time
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("start", help="start a timer (stops the running one)")
     p.add_argument("project", nargs="?", help="project name (created if new)")
     p.add_argument("-d", "--description", default="", help="what you are working on")

@@ -7,6 +7,7 @@ backed up first; a damaged one is moved aside, not overwritten.
 
 from __future__ import annotations
 
+import builtins
 import os
 import sqlite3
 import time
@@ -41,7 +42,7 @@ class BackupManager:
         self.folder = Path(folder)
         self.keep = keep
 
-    def list(self) -> list[BackupInfo]:
+    def list(self) -> builtins.list[BackupInfo]:
         """All backups, newest first."""
         if not self.folder.exists():
             return []
@@ -84,7 +85,7 @@ class BackupManager:
         self.prune()
         return BackupInfo(target, now, reason, target.stat().st_size)
 
-    def prune(self) -> list[Path]:
+    def prune(self) -> builtins.list[Path]:
         """Delete the oldest automatic backups beyond ``keep``; manual ones are kept."""
         removed = []
         automatic = [b for b in self.list() if b.reason != "manual"]

@@ -10,6 +10,7 @@ Rules:
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -171,7 +172,7 @@ class EntryService:
             return [entry_view(e) for e in s.scalars(query)]
 
     def overlapping(self, start: int, end: int | None,
-                    exclude_id: int | None = None) -> list[EntryView]:
+                    exclude_id: int | None = None) -> builtins.list[EntryView]:
         with self.db.session() as s:
             return [entry_view(e) for e in self._overlapping(s, start, end, exclude_id)]
 
