@@ -13,19 +13,24 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from timetracker.core.backup import BackupManager
-from timetracker.core.catalog import CatalogService
 from timetracker.core.clock import Clock, system_clock
 from timetracker.core.config import Config
-from timetracker.core.db import Database
-from timetracker.core.entries import EntryService
 from timetracker.core.hooks import EventSink
 from timetracker.core.paths import AppPaths
-from timetracker.core.reports import ReportService
 
+# Services are imported where they are built: a short CLI run (e.g. a report) then never
+# imports SQLAlchemy's ORM or Alembic (see tests/benchmarks/bench_cli_report.py).
 if TYPE_CHECKING:
+    from timetracker.core.catalog import CatalogService
+    from timetracker.core.db import Database
+    from timetracker.core.entries import EntryService
     from timetracker.core.export import ExportService
     from timetracker.core.importers import ImportService
+    from timetracker.core.integrity import IntegrityProbe
+    from timetracker.core.reports import ReportService
+    from timetracker.observability.metrics import AppMetrics
     from timetracker.observability.runtime import Observability
+    from timetracker.telemetry.flags import Flags
     from timetracker.telemetry.service import Telemetry
 
 
@@ -37,8 +42,11 @@ class App:
         paths: AppPaths | None = None,
         environ: Mapping[str, str] | None = None,
         clock: Clock = system_clock,
+        integrity_probe: IntegrityProbe | None = None,
     ) -> None:
         self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
+        #: The database check, when the front end started it early (see IntegrityProbe).
+        self.integrity_probe = integrity_probe
         self.paths = (paths or AppPaths.from_environment(dict(self.environ))).ensure()
         self.clock = clock
         self.config = Config.load(self.paths.config_file, self.environ)
@@ -66,9 +74,11 @@ class App:
 
     @cached_property
     def db(self) -> Database:
-        database = Database.open(self.paths.database, self.backups)
+        from timetracker.core.db import Database
+
+        database = Database.open(self.paths.database, self.backups, probe=self.integrity_probe)
         if "observability" in self.__dict__:  # time queries once observability is on
-            self.observability.instrument_engine(database.engine)
+            self._time_queries(database)
         if self.config.get("backup_daily"):
             self.backups.create_daily_if_due()
         return database
@@ -82,16 +92,22 @@ class App:
 
     @cached_property
     def catalog(self) -> CatalogService:
+        from timetracker.core.catalog import CatalogService
+
         return CatalogService(self.db, clock=self.clock, sink=self.emit,
                               default_currency=str(self.config.get("default_currency")))
 
     @cached_property
     def entries(self) -> EntryService:
+        from timetracker.core.entries import EntryService
+
         return EntryService(self.db, self.catalog, clock=self.clock, sink=self.emit,
                             timezone=self.timezone)
 
     @cached_property
     def reports(self) -> ReportService:
+        from timetracker.core.reports import ReportService
+
         return ReportService(self.db, clock=self.clock, timezone=self.timezone,
                              week_start=str(self.config.get("week_start")))
 
@@ -123,26 +139,36 @@ class App:
         The CLI calls this before running a command, the GUI at start (front_end="gui").
         """
         from timetracker import build_info
-        from timetracker.core.backup import REASONS
-        from timetracker.observability.sources import backup_snapshot, tracked_seconds_today
 
         obs = self.observability
         if obs.started:
             return obs
-        metrics = obs.metrics
+        obs.wire_metrics(self._wire_metrics)
+        if "db" in self.__dict__:
+            self._time_queries(self.db)
+        obs.start(front_end, console_json=bool(self.config.get("json_logs_console")),
+                  secrets=[self.environ.get("TIMETRACKER_POSTHOG_API_KEY", ""),
+                           build_info.POSTHOG_API_KEY],
+                  environ=self.environ, metrics_port=int(self.config.get("metrics_port")))
+        return obs
+
+    def _time_queries(self, database: Database) -> None:
+        """Time every statement: the engine's and the plain sqlite3 reads (reports)."""
+        self.observability.instrument_engine(database.engine)
+        if not database.read_observers:
+            database.read_observers.append(self.observability.observe_statement)
+
+    def _wire_metrics(self, metrics: AppMetrics) -> None:
+        """Hand the metrics the read-only callables they show (evaluated at scrape time)."""
+        from timetracker.core.backup import REASONS
+        from timetracker.observability.sources import backup_snapshot, tracked_seconds_today
+
         metrics.track_timer(lambda: self.entries.current() is not None)
         metrics.track_entries(lambda: self.entries.count())
         metrics.track_tracked_today(
             lambda: tracked_seconds_today(self.reports, self.clock, self.timezone))
         metrics.track_backups(lambda: backup_snapshot(self.backups), REASONS)
         metrics.track_telemetry(self._telemetry_stats)
-        if "db" in self.__dict__:
-            obs.instrument_engine(self.db.engine)
-        obs.start(front_end, console_json=bool(self.config.get("json_logs_console")),
-                  secrets=[self.environ.get("TIMETRACKER_POSTHOG_API_KEY", ""),
-                           build_info.POSTHOG_API_KEY],
-                  environ=self.environ, metrics_port=int(self.config.get("metrics_port")))
-        return obs
 
     def _telemetry_stats(self) -> Mapping[str, object]:
         """The telemetry pipeline's numbers for the exporter (empty until telemetry runs)."""
@@ -163,9 +189,19 @@ class App:
     def start_telemetry(self) -> None:
         """GUI launch: lifecycle pings and the background uploader (nothing when off)."""
         self.telemetry.start()
+        self.flags.start()
+
+    # -- feature flags (fetched on a background thread, only at consent full) ---------------
+    @cached_property
+    def flags(self) -> Flags:
+        from timetracker.telemetry.flags_telemetry import build_flags
+
+        return build_flags(self.telemetry, self.paths.config_dir, self.environ)
 
     def stop_telemetry(self, timeout: float = 1.0) -> None:
         """Exit: one send attempt bounded to ``timeout``; the rest waits for next start."""
+        if "flags" in self.__dict__:
+            self.flags.stop(timeout)
         if "telemetry" in self.__dict__:
             self.telemetry.shutdown(timeout)
 

@@ -117,6 +117,7 @@ def test_tracked_today_exact(make_app: Any) -> None:
 def test_db_queries_are_timed_by_operation(make_app: Any) -> None:
     app = make_app()
     obs = app.start_observability()
+    assert obs.metrics  # the registry exists (as when the exporter runs): timing starts
     app.entries.add(int(time.time()) - 60, int(time.time()) - 30)
     found = families(obs.metrics.exposition())
     family = "timetracker_db_query_duration_seconds"
@@ -130,6 +131,7 @@ def test_db_opened_before_observability_is_timed_too(make_app: Any) -> None:
     app = make_app()
     app.entries.count()
     obs = app.start_observability()
+    assert obs.metrics
     app.entries.count()
     family = "timetracker_db_query_duration_seconds"
     found = families(obs.metrics.exposition())
@@ -265,3 +267,27 @@ def test_start_is_once_per_run(make_app: Any) -> None:
     handlers = list(logging.getLogger().handlers)
     assert app.start_observability() is first
     assert logging.getLogger().handlers == handlers
+
+
+def test_telemetry_pipeline_numbers_reach_the_exporter(make_app: Any) -> None:
+    """End to end with the real telemetry service: a domain event is captured into the outbox
+    and the exporter shows it (no network: no analytics host is configured)."""
+    app = make_app({"TIMETRACKER_TELEMETRY": "full"})
+    obs = app.start_observability()
+    app.entries.start()
+    app.entries.stop()
+    found = families(obs.metrics.exposition())
+    captured = sample(found, "timetracker_telemetry_events_captured",
+                      "timetracker_telemetry_events_captured_total", level="full")
+    assert captured >= 2
+    assert sample(found, "timetracker_telemetry_outbox_events") >= 2
+    assert sample(found, "timetracker_telemetry_outbox_bytes") > 0
+
+
+def test_registry_is_built_only_when_needed(make_app: Any) -> None:
+    app = make_app()
+    obs = app.start_observability()
+    app.entries.count()
+    assert "metrics" not in obs.__dict__  # exporter off: nothing to export, nothing built
+    found = families(obs.metrics.exposition())  # first use wires the App's sources
+    assert sample(found, "timetracker_entries") == 0

@@ -14,6 +14,7 @@ Run it alone to watch what the app sends::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import socket
@@ -76,7 +77,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 
@@ -87,6 +88,12 @@ class _Handler(BaseHTTPRequestHandler):
         return raw, zipped
 
     def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        try:
+            self._write(status, body, headers)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (timeout tests)
+
+    def _write(self, status: int, body: bytes, headers: dict[str, str] | None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -98,10 +105,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+
+    def do_GET(self) -> None:
+        """``/_stats``: counts of what arrived (benchmarks run the server in another process)."""
+        if self.path.rstrip("/") != "/_stats":
+            self._reply(404, b'{"detail": "not found"}')
+            return
+        with self.server.state.lock:
+            items = list(self.server.state.received)
+        batches = [r for r in items if r.path.rstrip("/") == "/batch" and r.accepted]
+        uuids = {str(e.get("uuid")) for r in batches for e in r.events}
+        body = {"requests": len(items), "batches": len(batches),
+                "events": sum(len(r.events) for r in batches), "unique_events": len(uuids)}
+        self._reply(200, json.dumps(body).encode())
 
     def do_POST(self) -> None:
         raw, zipped = self._read_body()
@@ -288,8 +306,9 @@ def uuids_of(items: Iterable[Received]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--quiet", action="store_true", help="do not print arriving events")
     args = parser.parse_args()
-    server = CaptureServer(args.port, verbose=True).start()
+    server = CaptureServer(args.port, verbose=not args.quiet).start()
     print(f"capture server on {server.url} — set TIMETRACKER_POSTHOG_HOST={server.url} "
           "and TIMETRACKER_POSTHOG_API_KEY=phc_local; Ctrl+C stops", flush=True)
     try:

@@ -10,7 +10,6 @@ import pytest
 from keyrings.alt.file import PlaintextKeyring
 from support.capture_server import CaptureServer
 from support.telemetry_kit import API_KEY, FAST, TelemetryFactory
-
 from timetracker.telemetry.service import Telemetry, TelemetrySettings
 from timetracker.telemetry.uploader import UploaderSettings
 

@@ -13,7 +13,6 @@ from collections import Counter
 import pytest
 from support.capture_server import CaptureServer, Fault
 from support.telemetry_kit import FAST, TIMER_STARTED, TelemetryFactory, drain_until_empty
-
 from timetracker.telemetry.uploader import UploaderSettings
 
 

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from timetracker.core.config import SETTINGS
 from timetracker.telemetry import docgen
 from timetracker.telemetry.registry import (

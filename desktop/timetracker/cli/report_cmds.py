@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 
 from timetracker.app import App
@@ -64,6 +63,8 @@ def report(app: App, args: argparse.Namespace) -> int:
         print_json(report_json(result))
         return 0
     if fmt == "csv":
+        import csv
+
         writer = csv.writer(sys.stdout)
         writer.writerow([args.by, "seconds", "hours", "billable_seconds", "amounts"])
         for row in result.rows:

@@ -17,7 +17,7 @@ from timetracker.telemetry.endpoint import EndpointError
 from timetracker.telemetry.registry import TelemetryValidationError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("telemetry", help="see and control what usage data is sent")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     status = actions.add_parser("status", help="level, destination and what waits to be sent")
@@ -148,7 +148,7 @@ def _batches(app: App, args: argparse.Namespace) -> int:
     items = app.telemetry.sent_batches(args.limit)
     if args.json:
         print_json([{"at": b.at, "count": b.count, "status": b.status, "outcome": b.outcome,
-                     "seconds": b.seconds, "body": json.loads(b.body) if b.body else None}
+                     "seconds": b.seconds, "body": json.loads(b.json) if b.json else None}
                     for b in items])
         return 0
     if not items:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -91,6 +92,8 @@ class TimeEntry(Base):
         CheckConstraint('"end" IS NULL OR "end" >= start', name="ck_entries_order"),
         Index("ix_entries_start", "start"),
         Index("ix_entries_project_start", "project_id", "start"),
+        # Entry lengths, so reports find the longest entry without a scan (migration 0002).
+        Index("ix_entries_span", text('("end" - start)'), sqlite_where=text("deleted_at IS NULL")),
         # At most one running (end IS NULL) live entry: enforced by the database itself.
         Index(
             "uq_entries_one_running",

@@ -12,8 +12,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
-
 from timetracker.core.clock import Clock
 from timetracker.core.db import Database
 from timetracker.core.errors import ValidationError
@@ -54,9 +52,20 @@ _ENTRY_FILTER = """
     AND COALESCE(e."end", :now) > :range_start
 """
 
+# The longest live entry (a running one counts up to now). Both halves are answered from the
+# ix_entries_span expression index (migration 0002) without scanning the table.
+_SPAN_SQL = """
+SELECT MAX(span) FROM (
+    SELECT MAX("end" - start) AS span FROM time_entries WHERE deleted_at IS NULL
+    UNION ALL
+    SELECT :now - MIN(start) FROM time_entries
+    WHERE deleted_at IS NULL AND ("end" - start) IS NULL)
+"""
+
+# MATERIALIZED: the day bounds are parsed from JSON once, not again for every joined entry.
 _DAY_SQL = """
-WITH days(idx, d_start, d_end) AS (SELECT value ->> 0, value ->> 1, value ->> 2
-                                   FROM json_each(:days))
+WITH days(idx, d_start, d_end) AS MATERIALIZED (SELECT value ->> 0, value ->> 1, value ->> 2
+                                                FROM json_each(:days))
 SELECT days.idx AS idx, COALESCE(p.currency, '') AS currency,
        SUM(MIN(COALESCE(e."end", :now), days.d_end) - MAX(e.start, days.d_start)) AS secs,
        SUM(CASE WHEN e.billable THEN
@@ -71,29 +80,38 @@ WHERE e.deleted_at IS NULL
 GROUP BY days.idx, currency
 """
 
+# Per grouping: key, label, colour, the entry-level sub-key and its join, the label's join.
+# Entries are summed per (project, sub-key) first; only those few rows are then joined to
+# their labels and rates (a project's rate is constant, so rate × billable seconds is exact).
 _GROUP_SQL = {
-    "project": ("e.project_id", "p.name", "p.color", ""),
-    "client": ("p.client_id", "c.name", "NULL", ""),
-    "task": ("e.task_id", "t.name || ' · ' || p.name", "p.color",
-             "LEFT JOIN tasks t ON t.id = e.task_id"),
-    "tag": ("et.tag_id", "g.name", "NULL",
-            "LEFT JOIN entry_tags et ON et.entry_id = e.id LEFT JOIN tags g ON g.id = et.tag_id"),
+    "project": ("a.pid", "p.name", "p.color", "NULL", "", ""),
+    "client": ("p.client_id", "c.name", "NULL", "NULL", "", ""),
+    "task": ("a.sub", "t.name || ' · ' || p.name", "p.color", "e.task_id", "",
+             "LEFT JOIN tasks t ON t.id = a.sub"),
+    "tag": ("a.sub", "g.name", "NULL", "et.tag_id",
+            "LEFT JOIN entry_tags et ON et.entry_id = e.id",
+            "LEFT JOIN tags g ON g.id = a.sub"),
 }
 
 
 def _group_sql(group_by: str) -> str:
-    key, label, color, joins = _GROUP_SQL[group_by]
+    key, label, color, sub, entry_join, label_join = _GROUP_SQL[group_by]
     clamp = 'MIN(COALESCE(e."end", :now), :range_end) - MAX(e.start, :range_start)'
     return f"""
+WITH a AS MATERIALIZED (
+    SELECT e.project_id AS pid, {sub} AS sub,
+           SUM({clamp}) AS secs,
+           SUM(CASE WHEN e.billable THEN {clamp} END) AS bill
+    FROM time_entries e
+    {entry_join}
+    WHERE {_ENTRY_FILTER}
+    GROUP BY pid, sub)
 SELECT {key} AS k, {label} AS label, {color} AS color, COALESCE(p.currency, '') AS currency,
-       SUM({clamp}) AS secs,
-       SUM(CASE WHEN e.billable THEN {clamp} END) AS bill,
-       SUM(CASE WHEN e.billable THEN ({clamp}) * p.rate_cents END) AS money
-FROM time_entries e
-LEFT JOIN projects p ON p.id = e.project_id
+       SUM(a.secs) AS secs, SUM(a.bill) AS bill, SUM(a.bill * p.rate_cents) AS money
+FROM a
+LEFT JOIN projects p ON p.id = a.pid
 LEFT JOIN clients c ON c.id = p.client_id
-{joins}
-WHERE {_ENTRY_FILTER}
+{label_join}
 GROUP BY k, currency
 """
 
@@ -112,26 +130,24 @@ class ReportService:
         self.week_start = week_start
 
     def _max_span(self, now: int) -> int:
-        with self.db.engine.connect() as con:
-            span = con.execute(text(
-                'SELECT MAX(COALESCE("end", :now) - start) FROM time_entries '
-                "WHERE deleted_at IS NULL"), {"now": now}).scalar()
+        """Longest live entry in seconds: how far before a range an overlapping entry starts."""
+        span = self.db.read(_SPAN_SQL, {"now": now})[0][0]
         return int(span or 0)
 
     def daily(self, rng: DateRange, now: int | None = None) -> list[tuple[dt.date, int]]:
         return self._days(rng, self.clock() if now is None else now)[0]
 
-    def _days(self, rng: DateRange, now: int
+    def _days(self, rng: DateRange, now: int, span: int | None = None
               ) -> tuple[list[tuple[dt.date, int]], dict[tuple[int, str], tuple[int, int, int]]]:
         dates = rng.dates()
         bounds = [local_midnight(d, rng.tz) for d in dates]
         bounds.append(rng.end)
         days = json.dumps([[i, bounds[i], bounds[i + 1]] for i in range(len(dates))])
-        params = {"days": days, "now": now, "span": self._max_span(now)}
+        params = {"days": days, "now": now,
+                  "span": self._max_span(now) if span is None else span}
         cells: dict[tuple[int, str], tuple[int, int, int]] = {}
-        with self.db.engine.connect() as con:
-            for idx, currency, secs, bill, money in con.execute(text(_DAY_SQL), params):
-                cells[(int(idx), currency)] = (int(secs or 0), int(bill or 0), int(money or 0))
+        for idx, currency, secs, bill, money in self.db.read(_DAY_SQL, params):
+            cells[(int(idx), currency)] = (int(secs or 0), int(bill or 0), int(money or 0))
         per_day = [0] * len(dates)
         for (idx, _currency), (secs, _bill, _money) in cells.items():
             per_day[idx] += secs
@@ -142,11 +158,12 @@ class ReportService:
             raise ValidationError(f"Cannot group by '{group_by}'. Use one of: "
                                   f"{', '.join(GROUPINGS)}.")
         moment = self.clock() if now is None else now
-        daily, cells = self._days(rng, moment)
+        span = self._max_span(moment)
+        daily, cells = self._days(rng, moment, span)
         if group_by in TIME_GROUPINGS:
             rows = self._time_rows(rng, group_by, cells)
         else:
-            rows = self._group_rows(rng, group_by, moment)
+            rows = self._group_rows(rng, group_by, moment, span)
         totals = ReportRow("total", "Total")
         for (_idx, currency), (secs, bill, money) in cells.items():
             _add(totals, currency, secs, bill, money)
@@ -179,20 +196,19 @@ class ReportService:
             return month_start_of(day)
         return day
 
-    def _group_rows(self, rng: DateRange, group_by: str, now: int) -> list[ReportRow]:
-        span = self._max_span(now)
+    def _group_rows(self, rng: DateRange, group_by: str, now: int,
+                    span: int) -> list[ReportRow]:
         params = {"now": now, "range_start": rng.start, "range_end": rng.end,
                   "lo": rng.start - span, "hi": rng.end}
         rows: dict[object, ReportRow] = {}
-        with self.db.engine.connect() as con:
-            for key, label, color, currency, secs, bill, money in con.execute(
-                    text(_group_sql(group_by)), params):
-                row = rows.get(key)
-                if row is None:
-                    row = rows[key] = ReportRow(
-                        "" if key is None else str(key),
-                        label if key is not None else NONE_LABEL[group_by], color=color)
-                _add(row, currency, int(secs or 0), int(bill or 0), int(money or 0))
+        for key, label, color, currency, secs, bill, money in self.db.read(
+                _group_sql(group_by), params):
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = ReportRow(
+                    "" if key is None else str(key),
+                    label if key is not None else NONE_LABEL[group_by], color=color)
+            _add(row, currency, int(secs or 0), int(bill or 0), int(money or 0))
         result = sorted(rows.values(), key=lambda r: (-r.seconds, r.label.lower()))
         for row in result:
             row.amounts = {c: _cents(m) for c, m in row.amounts.items() if m}

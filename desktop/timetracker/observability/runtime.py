@@ -11,20 +11,26 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from timetracker.observability.db_timing import EngineTimer, instrument_engine
-from timetracker.observability.exporter import Exporter, start_exporter
 from timetracker.observability.logs import (
     LoggingHandle,
     LoggingSettings,
     configure_logging,
     level_from_environment,
 )
-from timetracker.observability.metrics import AppMetrics
+
+if TYPE_CHECKING:  # imported lazily: a CLI run with the exporter off never loads them
+    from sqlalchemy import Engine
+
+    from timetracker.observability.db_timing import EngineTimer
+    from timetracker.observability.exporter import Exporter
+    from timetracker.observability.metrics import AppMetrics
+
+MetricsWiring = Callable[["AppMetrics"], None]
 
 log = logging.getLogger("timetracker.observability")
 
@@ -49,17 +55,39 @@ def process_start_monotonic() -> float:
 
 
 class Observability:
+    """Logging is configured by :meth:`start`; the metrics registry is built on first use
+    (exporter started, ``metrics show``), so runs that export nothing do not pay for it."""
+
     def __init__(self, log_dir: Path, session_id: str, version: str, deployment_method: str,
                  environment: str) -> None:
         self.log_dir = Path(log_dir)
         self.session_id = session_id
         self.version = version
+        self.deployment_method = deployment_method
         self.environment = environment
-        self.metrics = AppMetrics(version, deployment_method, environment)
         self.logging: LoggingHandle | None = None
         self.exporter: Exporter | None = None
         self.process_started = process_start_monotonic()
+        self._wiring: list[MetricsWiring] = []
+        self._engines: list[Engine] = []
         self._engine_timers: list[EngineTimer] = []
+
+    @cached_property
+    def metrics(self) -> AppMetrics:
+        from timetracker.observability.metrics import AppMetrics
+
+        metrics = AppMetrics(self.version, self.deployment_method, self.environment)
+        for wire in self._wiring:
+            wire(metrics)
+        for engine in self._engines:
+            self._time_engine(engine, metrics)
+        return metrics
+
+    def wire_metrics(self, wire: MetricsWiring) -> None:
+        """Run ``wire(metrics)`` when the registry is built (now, if it already is)."""
+        self._wiring.append(wire)
+        if "metrics" in self.__dict__:
+            wire(self.metrics)
 
     @property
     def started(self) -> bool:
@@ -91,6 +119,8 @@ class Observability:
 
     def start_exporter(self, port: int) -> Exporter | None:
         """Start the loopback exporter; a busy port is logged, never fatal."""
+        from timetracker.observability.exporter import start_exporter
+
         if self.exporter is not None:
             return self.exporter
         try:
@@ -105,9 +135,25 @@ class Observability:
         return self.exporter
 
     def instrument_engine(self, engine: Engine) -> None:
-        if any(timer.engine is engine for timer in self._engine_timers):
+        """Time ``engine``'s statements into the query histogram (once metrics exist)."""
+        if any(known is engine for known in self._engines):
             return
-        self._engine_timers.append(instrument_engine(engine, self.metrics.observe_db_query))
+        self._engines.append(engine)
+        if "metrics" in self.__dict__:
+            self._time_engine(engine, self.metrics)
+
+    def observe_statement(self, statement: str, seconds: float) -> None:
+        """Record one SQL statement run outside SQLAlchemy (a no-op until metrics exist)."""
+        if "metrics" not in self.__dict__:
+            return
+        from timetracker.observability.db_timing import statement_operation
+
+        self.metrics.observe_db_query(statement_operation(statement), seconds)
+
+    def _time_engine(self, engine: Engine, metrics: AppMetrics) -> None:
+        from timetracker.observability.db_timing import instrument_engine
+
+        self._engine_timers.append(instrument_engine(engine, metrics.observe_db_query))
 
     def mark_ready(self) -> float:
         """Record how long startup took (call when the window is shown / command parsed)."""
@@ -120,6 +166,7 @@ class Observability:
         for timer in self._engine_timers:
             timer.remove()
         self._engine_timers.clear()
+        self._engines.clear()
         if self.logging is not None:
             self.logging.close()
             self.logging = None

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 StatsSource = Callable[[], Mapping[str, Any]]
 
-MAX_LABEL_VALUES = 8
+MAX_LABEL_VALUES = 12
 _LABEL_VALUE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 #: Label values always exported (as 0 until they happen), so dashboards and alerts see series.
 LEVELS = ("basic", "full")

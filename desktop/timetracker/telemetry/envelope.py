@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import locale
+import os
 import platform
 import re
-import uuid
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,15 @@ from typing import Any
 from timetracker import build_info
 
 LIB = "timetracker-desktop"
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+_VARIANT = "89ab"
+
+
+def new_uuid() -> str:
+    """A random (version 4) UUID string; same format as str(uuid.uuid4()), cheaper."""
+    h = os.urandom(16).hex()
+    return (f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}"
+            f"-{h[20:32]}")
 _OS_NAMES = {"Linux": "Linux", "Windows": "Windows", "Darwin": "Mac OS X"}
 _KNOWN_PLATFORMS = ("Linux", "Windows", "Darwin", "FreeBSD", "OpenBSD", "NetBSD")
 _TZ_NAME = re.compile(r"^[A-Za-z_]+(/[A-Za-z0-9_+\-]+){0,2}$")
@@ -88,9 +98,18 @@ def gather_facts(session_id: str) -> RunFacts:
     )
 
 
+_second_cache: list[object] = [-1, ""]
+
+
 def now_iso(at: float | None = None) -> str:
-    moment = datetime.now(UTC) if at is None else datetime.fromtimestamp(at, UTC)
-    return moment.isoformat(timespec="milliseconds")
+    """UTC ISO-8601 with milliseconds, e.g. 2024-05-01T09:30:00.123+00:00."""
+    moment = time.time() if at is None else at
+    second = int(moment)
+    if _second_cache[0] != second:
+        _second_cache[1] = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        _second_cache[0] = second
+    millis = min(999, int((moment - second) * 1000))
+    return f"{_second_cache[1]}.{millis:03d}+00:00"
 
 
 class MessageBuilder:
@@ -111,7 +130,8 @@ class MessageBuilder:
             "$geoip_disable": True,
             "$groups": {"version": facts.app_version, "platform": facts.platform},
         }
-        self._common_json = json.dumps(self.common, separators=(",", ":"))[1:-1]
+        self._common_json = _COMPACT.encode(self.common)[1:-1]
+        self._id_json: tuple[str, str] = ("", "")
 
     def message(self, event: str, properties: dict[str, Any], distinct_id: str,
                 message_uuid: str | None = None, timestamp: str | None = None,
@@ -123,10 +143,12 @@ class MessageBuilder:
                      message_uuid: str | None = None, timestamp: str | None = None,
                      ) -> tuple[str, str]:
         """(uuid, JSON text) of one capture message."""
-        ident = message_uuid or str(uuid.uuid4())
-        own = json.dumps(properties, separators=(",", ":"))[1:-1] if properties else ""
+        ident = message_uuid or new_uuid()
+        own = _COMPACT.encode(properties)[1:-1] if properties else ""
         props = self._common_json + ("," + own if own else "")
-        text = ('{"event":' + json.dumps(event) + ',"distinct_id":' + json.dumps(distinct_id)
+        if self._id_json[0] != distinct_id:
+            self._id_json = (distinct_id, _COMPACT.encode(distinct_id))
+        text = ('{"event":' + _COMPACT.encode(event) + ',"distinct_id":' + self._id_json[1]
                 + ',"uuid":"' + ident + '","timestamp":"' + (timestamp or now_iso())
                 + '","properties":{' + props + "}}")
         return ident, text

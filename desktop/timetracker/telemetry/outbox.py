@@ -19,7 +19,7 @@ from pathlib import Path
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,  -- no AUTOINCREMENT: cheaper inserts; acks match id AND uuid
     uuid TEXT NOT NULL,
     event TEXT NOT NULL,
     level TEXT NOT NULL,
@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS batches (
 );
 """
 
+_INSERT = ("INSERT INTO events (uuid, event, level, payload, size, created) "
+           "VALUES (?, ?, ?, ?, ?, ?)")
 #: How many sent batches the log keeps (newest first), and the most JSON kept per batch.
 BATCH_LOG_KEEP = 50
 BATCH_LOG_MAX_BODY = 1_000_000
@@ -84,10 +86,11 @@ class Outbox:
         self._count = 0
         self._bytes = 0
         self._disabled = False
+        self._cursor: sqlite3.Cursor | None = None
 
     # -- connection --------------------------------------------------------------------------
     def exists(self) -> bool:
-        return self.path.exists()
+        return not self._disabled and self.path.exists()
 
     def enable(self) -> None:
         """Allow the outbox to be created again (consent turned back on)."""
@@ -126,6 +129,7 @@ class Outbox:
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
+                self._cursor = None
                 self._db.close()
                 self._db = None
 
@@ -156,16 +160,14 @@ class Outbox:
         with self._lock:
             db = self._conn()
             if self._count + 1 <= self.max_events and self._bytes + size <= self.max_bytes:
-                db.execute("INSERT INTO events (uuid, event, level, payload, size, created) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
-                           (uuid, event, level, payload, size, time.time()))
+                if self._cursor is None:
+                    self._cursor = db.cursor()
+                self._cursor.execute(_INSERT, (uuid, event, level, payload, size, time.time()))
                 self._count += 1
                 self._bytes += size
                 return 0
             with self._transaction() as tx:
-                tx.execute("INSERT INTO events (uuid, event, level, payload, size, created) "
-                           "VALUES (?, ?, ?, ?, ?, ?)",
-                           (uuid, event, level, payload, size, time.time()))
+                tx.execute(_INSERT, (uuid, event, level, payload, size, time.time()))
                 self._refresh_depth()
                 dropped = 0
                 while self._count > self.max_events or self._bytes > self.max_bytes:
@@ -285,11 +287,8 @@ class Outbox:
         """The server took ``batch`` (2xx): delete it and record it in one transaction."""
         now = time.time()
         with self._transaction() as tx:
-            ids = [item.id for item in batch]
-            for start in range(0, len(ids), 500):
-                part = ids[start:start + 500]
-                tx.execute(f"DELETE FROM events WHERE id IN ({','.join('?' * len(part))})",
-                           part)
+            tx.executemany("DELETE FROM events WHERE id = ? AND uuid = ?",
+                           [(item.id, item.uuid) for item in batch])
             per_event: dict[str, int] = {}
             for item in batch:
                 per_event[item.event] = per_event.get(item.event, 0) + 1

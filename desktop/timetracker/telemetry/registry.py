@@ -173,6 +173,10 @@ _BUILTIN = {
 }
 
 
+#: libyaml's safe loader when PyYAML has it (10x faster: every CLI run parses the registry).
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def default_registry_path() -> Path:
     return resource("telemetry", "events.yaml")
 
@@ -189,8 +193,8 @@ def load_registry(path: Path | None = None) -> Registry:
 def parse_registry(text: str, source: Path | str = "events.yaml") -> Registry:
     where = str(source)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_YAML_LOADER)
+        data = yaml.load(text, Loader=_YAML_LOADER)  # safe: see _YAML_LOADER
     except yaml.YAMLError as exc:
         raise RegistryError(f"{where}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or root is None:

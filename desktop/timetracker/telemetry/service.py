@@ -207,8 +207,10 @@ class Telemetry:
 
     def _track(self, event: str, properties: Mapping[str, object],
                person: bool = False) -> str | None:
+        spec = self.registry.events.get(event)
         try:
-            spec = self.registry.spec(event)
+            if spec is None:
+                self.registry.spec(event)  # raises with the message
             clean = self.registry.validate(event, properties)
         except TelemetryValidationError as exc:
             if self.strict:
@@ -217,19 +219,20 @@ class Telemetry:
             log.warning("telemetry: dropped an event that does not match the registry (%s)",
                         exc)
             return None
+        assert spec is not None
         consent = self._consent
         allowed, reason = self._allowed(consent, spec.level, spec.since)
-        extra: dict[str, Any] = dict(clean)
         if person:
-            extra.update(self.builder.person_properties())
+            clean.update(self.builder.person_properties())
         if self.debug:
-            self._print_debug(event, extra, allowed, reason)
+            self._print_debug(event, clean, allowed, reason)
             return None
         if not allowed:
             self.dropped[reason] += 1
             return None
         with self._lock:
-            ident, text = self.builder.message_json(event, extra, self._ensure_install_id())
+            ident, text = self.builder.message_json(
+                event, clean, self._install_id or self._ensure_install_id())
             dropped = self.outbox.append(ident, event, spec.level, text)
         self.captured[spec.level] += 1
         if dropped:
@@ -379,8 +382,8 @@ class Telemetry:
         """Exit: one bounded attempt to send what waits; the rest stays for next start."""
         if self.uploader.running:
             self.uploader.stop(timeout)
-        elif (self._consent.level != "off" and not self.debug and self.outbox.exists()
-              and self.outbox.approx_depth() > 0):
+        elif (timeout > 0 and self._consent.level != "off" and not self.debug
+              and self.outbox.exists() and self.outbox.approx_depth() > 0):
             self.uploader.flush(timeout, force=False)
         self.outbox.close()
 

@@ -13,9 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-from posthog.request import APIError, batch_post
-
 SENT = "sent"
 RETRY = "retry"
 TOO_LARGE = "too_large"
@@ -52,6 +49,9 @@ def classify_status(status: int) -> str:
 def send_batch(host: str, api_key: str, events: Sequence[dict[str, Any]],
                timeout: float) -> SendResult:
     """POST one batch; never raises for network or HTTP trouble."""
+    import requests  # imported on first send: runs with consent off never load them
+    from posthog.request import APIError, batch_post
+
     started = time.perf_counter()
     try:
         response = batch_post(api_key, host=host, gzip=True, timeout=max(0.05, timeout),

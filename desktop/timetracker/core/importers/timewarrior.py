@@ -12,6 +12,9 @@ Timewarrior folder (``TIMEWARRIORDB``) — a folder imports every ``YYYY-MM.data
 Mapping (Timewarrior has no projects), chosen with ``tags_mode``:
 
 - ``project`` (default): the FIRST tag becomes the project, the other tags stay tags.
+  Timewarrior stores an interval's tags sorted by their bytes (as ``timew export`` shows
+  them), so "first" is first in that order: capitalised tags sort before lower-case ones,
+  which suits the common habit of a capitalised project tag (``ProjectX dev``).
 - ``tags``: every tag stays a tag; entries get no project.
 
 The annotation becomes the description. An open interval becomes the running entry only if no
