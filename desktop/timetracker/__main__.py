@@ -7,6 +7,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args == ["--self-test"]:  # smoke test of a built package (packaging/, docs/building.md)
+        from timetracker.self_test import main as self_test
+
+        return self_test()
     if not args:
         from timetracker.ui.launch import launch_gui
 

@@ -154,7 +154,7 @@ class App:
 
     def _time_queries(self, database: Database) -> None:
         """Time every statement: the engine's and the plain sqlite3 reads (reports)."""
-        self.observability.instrument_engine(database.engine)
+        database.on_engine(self.observability.instrument_engine)  # not created before use
         if not database.read_observers:
             database.read_observers.append(self.observability.observe_statement)
 

@@ -50,12 +50,19 @@ WATSON_GOAL = 0.06
 QUERY_GOAL_MS = 30.0
 
 
+#: Diagnostic only (no goal): the same command with the telemetry sink replaced by a no-op,
+#: to show how much of the run the telemetry pipeline takes with consent off (the default).
+NO_TELEMETRY = ("import sys; from timetracker.app import App; "
+                "App._telemetry_sink = lambda self, event, properties: None; "
+                "from timetracker.cli import run; sys.exit(run(sys.argv[1:]))")
+
+
 @dataclass
 class Measured:
     label: str
+    display: str
     command: list[str]
     times: list[float]
-    total: str = ""
 
     @property
     def median(self) -> float:
@@ -120,14 +127,15 @@ def hms(seconds: float) -> str:
     return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
-def totals(year: int, env: dict[str, str], tools: dict[str, list[str]]) -> dict[str, str]:
+def totals(year: int, env: dict[str, str],
+           tools: dict[str, tuple[str, list[str]]]) -> dict[str, str]:
     """The year total each tool reports, as H:MM:SS."""
     found: dict[str, str] = {}
     first, last = f"{year}-01-01", f"{year}-12-31"
-    report = json.loads(output([*tools["timetracker"], "--json"], env))
+    report = json.loads(output([*tools["timetracker"][1], "--json"], env))
     found["timetracker"] = hms(report["total_seconds"])
     if "timew" in tools:
-        lines = [line.strip() for line in output(tools["timew"], env).splitlines()
+        lines = [line.strip() for line in output(tools["timew"][1], env).splitlines()
                  if re.fullmatch(r"\s*\d+:\d\d:\d\d\s*", line)]
         found["timew"] = lines[-1] if lines else "?"
     if "watson" in tools:
@@ -137,8 +145,10 @@ def totals(year: int, env: dict[str, str], tools: dict[str, list[str]]) -> dict[
     return found
 
 
-def measure(tools: dict[str, list[str]], env: dict[str, str], runs: int) -> list[Measured]:
-    results = [Measured(name, command, []) for name, command in tools.items()]
+def measure(tools: dict[str, tuple[str, list[str]]], env: dict[str, str],
+            runs: int) -> list[Measured]:
+    results = [Measured(name, display, command, [])
+               for name, (display, command) in tools.items()]
     for item in results:  # warm-up: page cache, byte-code cache, TimeTracker's daily backup
         run_quiet(item.command, env)
     for _ in range(runs):
@@ -184,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=21, help="in-process query repeats")
     parser.add_argument("--refresh", action="store_true", help="rebuild the cached data set")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    parser.add_argument("--no-diagnose", dest="diagnose", action="store_false",
+                        help="skip the diagnostic run without the telemetry sink")
     args = parser.parse_args(argv)
 
     cached, data = cached_stores(args.entries, args.years, args.seed, args.refresh)
@@ -194,19 +206,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = scratch / "stores"
         stores = dataset.Stores(root / "timetracker", root / "timewarrior", root / "watson")
         env = child_env(scratch, stores)
-        tools: dict[str, list[str]] = {"timetracker": [
-            str(VENV_BIN / "timetracker"), "report", "--from", f"{year}-01-01",
-            "--to", f"{year}-12-31", "--by", "project"]}
+        report_args = ["report", "--from", f"{year}-01-01", "--to", f"{year}-12-31",
+                       "--by", "project"]
+        tools: dict[str, tuple[str, list[str]]] = {
+            "timetracker": ("timetracker report --by project",
+                            [str(VENV_BIN / "timetracker"), *report_args])}
         missing = []
         if shutil.which("timew"):
-            tools["timew"] = ["timew", "summary", f"{year}-01-01", "-", f"{year + 1}-01-01"]
+            tools["timew"] = ("timew summary", ["timew", "summary", f"{year}-01-01", "-",
+                                                f"{year + 1}-01-01"])
         else:
             missing.append("timew (apt-get install timewarrior)")
         if (VENV_BIN / "watson").exists():
-            tools["watson"] = [str(VENV_BIN / "watson"), "report", "--from", f"{year}-01-01",
-                               "--to", f"{year}-12-31"]
+            tools["watson"] = ("watson report", [
+                str(VENV_BIN / "watson"), "report", "--from", f"{year}-01-01",
+                "--to", f"{year}-12-31"])
         else:
             missing.append("watson (pip install td-watson)")
+        if args.diagnose:
+            tools["no-telemetry"] = ("  diagnostic: same, telemetry sink no-op",
+                                     [sys.executable, "-c", NO_TELEMETRY, *report_args])
         measured = measure(tools, env, args.runs)
         year_totals = totals(year, env, tools)
         queries = query_times(stores.timetracker_home, year, args.repeats)
@@ -224,15 +243,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("-" * len(header))
     goals = {"timew": TIMEW_GOAL, "watson": WATSON_GOAL}
     met_all = True
+    peers = {m.label: m.median for m in measured}
     for item in measured:
-        name = " ".join(Path(item.command[0]).name if i == 0 else part
-                        for i, part in enumerate(item.command[:2]))
-        line = f"{name:<44} {item.median:>9.3f} {min(item.times):>7.3f}"
+        line = f"{item.display:<44} {item.median:>9.3f} {min(item.times):>7.3f}"
         if item.label in goals:
             ratio = ours / item.median
             ok = ratio <= goals[item.label]
             met_all &= ok
             line += f" {ratio:>7.3f}× {'≤ ' + str(goals[item.label]) + '×':>8}  {verdict(ok)}"
+        elif item.label == "no-telemetry" and "timew" in peers:
+            line += f" {item.median / peers['timew']:>7.3f}×  (vs timew, no goal)"
         print(line)
     for name, command in (("timew", "timew summary"), ("watson", "watson report")):
         if name in goals and not any(m.label == name for m in measured):

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from support.capture_server import CaptureServer
 from support.telemetry_kit import API_KEY, FAST
-
 from timetracker.telemetry.flags import Flags, FlagSettings
 from timetracker.telemetry.flags_telemetry import build_flags
 from timetracker.telemetry.service import Telemetry, TelemetrySettings
@@ -109,7 +108,7 @@ class FaultyFlagsServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def do_POST(self) -> None:
@@ -142,7 +141,7 @@ class FaultyFlagsServer:
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError, socket.timeout):
+                except (TimeoutError, BrokenPipeError, ConnectionResetError):
                     pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from support.capture_server import CaptureServer
 from support.telemetry_kit import API_KEY
-
-from tests.conftest import PYTHON
 from timetracker.app import App
 from timetracker.core.paths import AppPaths
+
+from tests.conftest import PYTHON
 
 
 def _tt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from support.capture_server import CaptureServer
 from support.telemetry_kit import TIMER_STARTED, drain_until_empty
+from timetracker.telemetry.flag_keys import FeatureFlags
 
 from tests.flags.conftest import PairFactory
-from timetracker.telemetry.flag_keys import FeatureFlags
 
 
 def _called(server: CaptureServer) -> list[dict[str, object]]:

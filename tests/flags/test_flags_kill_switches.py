@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from support.capture_server import CaptureServer
 from support.telemetry_kit import API_KEY, TIMER_STARTED, drain_until_empty
+from timetracker.telemetry.flag_keys import KILL_SWITCHES, FeatureFlags
+from timetracker.telemetry.flags import FeatureDisabledError, requires_flag
 
 from tests.conftest import PYTHON
 from tests.flags.conftest import FaultyFlagsServer, PairFactory, flag_requests
-from timetracker.telemetry.flag_keys import KILL_SWITCHES, FeatureFlags
-from timetracker.telemetry.flags import FeatureDisabledError, requires_flag
 
 EXPORT_REASON = ("Exporting is switched off for now while a problem with it is being fixed. "
                  "Your data is safe; try again later.")

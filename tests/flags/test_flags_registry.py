@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from timetracker.cli import KILL_SWITCHED
 from timetracker.cli.flags_cmds import COMMAND_FLAGS
 from timetracker.core.ranges import RANGE_KINDS

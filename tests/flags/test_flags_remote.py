@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from support.capture_server import CaptureServer
 from support.telemetry_kit import API_KEY
-
-from tests.flags.conftest import FakeClock, PairFactory, dead_url, flag_requests
 from timetracker.telemetry.flag_keys import FeatureFlags, ReportsV2Variant, TimerUiVariant
 from timetracker.telemetry.flags import FlagChange, FlagSettings
+
+from tests.flags.conftest import FakeClock, PairFactory, dead_url, flag_requests
 
 REPORTS = {"default_range": "last_month", "widgets": ["table", "by_project"]}
 

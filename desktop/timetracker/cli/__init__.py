@@ -161,6 +161,7 @@ def _run(argv: list[str], command: str | None, app_factory: object | None,
     app = (App(integrity_probe=probe) if app_factory is None
            else app_factory())  # type: ignore[operator]
     try:
+        app.start_observability("cli")
         _refuse_if_switched_off(app, str(getattr(args, "command", "") or ""))
         return int(handler(app, args) or 0)
     except TimeTrackerError as exc:
@@ -169,5 +170,11 @@ def _run(argv: list[str], command: str | None, app_factory: object | None,
     except KeyboardInterrupt:
         print("timetracker: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `timetracker log --json | head`): stop quietly.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     finally:
         app.close()

@@ -34,7 +34,7 @@ def refuse_if_switched_off(app: App, command: str) -> None:
     flags.require(key)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("flags", help="feature flags, experiments and kill switches")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     lst = actions.add_parser("list", help="every declared flag with its value and reason")

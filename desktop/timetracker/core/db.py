@@ -96,9 +96,16 @@ def head_revision() -> str:
     return head
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
     dbapi_connection.isolation_level = None
+    # Case-insensitive name matching must fold every alphabet, not only ASCII (SQLite's own
+    # lower() leaves "Ü" alone, so "Über" and "über" would count as different projects).
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
@@ -125,11 +132,22 @@ class Database:
         self.read_observers: list[ReadObserver] = []
         self._reader: sqlite3.Connection | None = None
         self._reader_lock = threading.Lock()
+        self._engine_callbacks: list[Callable[[Engine], None]] = []
 
     # The engine (and SQLAlchemy itself) is created on first use: a report never needs it.
     @cached_property
     def engine(self) -> Engine:
-        return self._make_engine()
+        engine = self._make_engine()
+        for callback in self._engine_callbacks:
+            callback(engine)
+        return engine
+
+    def on_engine(self, callback: Callable[[Engine], None]) -> None:
+        """Call ``callback(engine)`` once the engine exists (now, if it already does)."""
+        if "engine" in self.__dict__:
+            callback(self.engine)
+        else:
+            self._engine_callbacks.append(callback)
 
     @cached_property
     def _writer(self) -> Engine:

@@ -152,3 +152,10 @@ def test_future_start_rejected(app: App, clock: FakeClock) -> None:
 def test_task_needs_project(app: App, clock: FakeClock) -> None:
     with pytest.raises(ValidationError, match="task needs a project"):
         app.entries.add(clock.now - 60, clock.now, None, task="orphan")
+
+
+def test_names_match_case_insensitively_in_every_alphabet(app: App, clock: FakeClock) -> None:
+    app.entries.add(clock.now - 600, clock.now - 300, "Über", tags=["Ärger"])
+    again = app.entries.add(clock.now - 300, clock.now, "über", tags=["ärger"]).entry
+    assert (again.project, again.tags) == ("Über", ("Ärger",))
+    assert [p.name for p in app.catalog.projects()] == ["Über"]

@@ -131,12 +131,17 @@ def test_binary_file_is_a_format_error_with_a_line(app: App, tmp_path: Path) -> 
         app.importer.run(path, "watson")
 
 
-@pytest.mark.xfail(strict=True, reason="CatalogService compares names with SQLite lower(), "
-                   "which folds ASCII only: an existing name with a non-ASCII capital is not found "
-                   "and inserting it again violates UNIQUE (reported to the lead)")
 def test_existing_non_ascii_names_are_reused(app: App, tmp_path: Path) -> None:
     app.entries.add(1_700_000_000, 1_700_003_600, project="Über", tags=["Ünï"])
     path = tmp_path / "2024-01.data"
     path.write_text("inc 20240101T080000Z - 20240101T090000Z # Über Ünï\n")
     assert app.importer.run(path, "timewarrior").new == 1
     assert {e.project for e in app.entries.list()} == {"Über"}
+
+
+def test_every_format_is_described_and_offered_by_the_cli() -> None:
+    from timetracker.cli.transfer_cmds import IMPORT_CHOICES
+    from timetracker.core.importers import FORMAT_INFO, FORMATS, normalise_format
+
+    assert set(FORMAT_INFO) == set(FORMATS)
+    assert sorted(normalise_format(choice) for choice in IMPORT_CHOICES) == sorted(FORMATS)

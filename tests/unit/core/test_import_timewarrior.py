@@ -161,3 +161,13 @@ def test_intervals_tracked_by_real_timew(app: App, timew_env: dict[str, str],
     assert (closed.new, closed.closed) == (0, 1)
     assert app.entries.current() is None
     assert max(e.end or 0 for e in app.entries.list()) == 1709720100
+
+
+def test_only_the_newest_of_several_open_intervals_runs(app: App, tmp_path: Path) -> None:
+    path = tmp_path / "2024-03.data"
+    path.write_text("inc 20240304T090000Z # Old\ninc 20240305T090000Z # New\n")
+    summary = app.importer.run(path, "timewarrior")
+    assert (summary.new, summary.running, summary.skipped_running) == (1, 1, 1)
+    assert "only one entry can run" in summary.warnings[0]
+    current = app.entries.current()
+    assert current is not None and current.project == "New"

@@ -8,6 +8,7 @@ API (``app.importer`` is an ``ImportService``)::
                                progress=None, dry_run=False)          # all or nothing
 
 - ``fmt``: ``toggl`` | ``watson`` | ``timewarrior`` | ``timew_json`` (``timew-json``) | ``json``.
+  ``FORMAT_INFO[fmt]`` gives a label, a file-dialog filter and which options apply.
 - ``tz``: IANA zone. Toggl's local times are read in it; for the other formats (UTC instants)
   it is the zone the new entries are shown in. Default: the app's time zone. Ignored for
   ``json`` (each entry keeps its own zone).
@@ -35,8 +36,10 @@ the pre-import backup to take an import back.
 
 from timetracker.core.importers.rows import ImportRow
 from timetracker.core.importers.service import (
+    FORMAT_INFO,
     FORMATS,
     TAGS_MODES,
+    FormatInfo,
     ImportCancelled,
     ImportService,
     ImportSummary,
@@ -45,5 +48,6 @@ from timetracker.core.importers.service import (
 )
 from timetracker.core.importers.source import ImportFileError
 
-__all__ = ["FORMATS", "TAGS_MODES", "ImportCancelled", "ImportFileError", "ImportRow",
-           "ImportService", "ImportSummary", "Progress", "normalise_format"]
+__all__ = ["FORMATS", "FORMAT_INFO", "TAGS_MODES", "FormatInfo", "ImportCancelled",
+           "ImportFileError", "ImportRow", "ImportService", "ImportSummary", "Progress",
+           "normalise_format"]

@@ -39,6 +39,32 @@ Progress = Callable[[str, int, int], None]
 _BATCH = 500
 
 
+@dataclass(frozen=True)
+class FormatInfo:
+    """How a front end presents a format (file dialog filter, which options apply)."""
+
+    name: str
+    label: str
+    file_filter: str
+    #: True: the file holds local times read in the chosen zone (else the zone is display only)
+    local_times: bool
+    #: True: a folder (the tool's data folder) may be given instead of a file
+    accepts_folder: bool
+    #: True: the Timewarrior tag mapping option applies
+    tags_mode: bool = False
+
+
+FORMAT_INFO = {
+    "toggl": FormatInfo("toggl", "Toggl Track (detailed CSV)", "*.csv", True, False),
+    "watson": FormatInfo("watson", "Watson (frames)", "frames *.json", False, True),
+    "timewarrior": FormatInfo("timewarrior", "Timewarrior (data files)", "*.data", False, True,
+                              tags_mode=True),
+    "timew_json": FormatInfo("timew_json", "Timewarrior (timew export JSON)", "*.json", False,
+                             False, tags_mode=True),
+    "json": FormatInfo("json", "TimeTracker (JSON export)", "*.json", False, False),
+}
+
+
 class ImportCancelled(TimeTrackerError):
     """Raised from a progress callback to abandon an import; nothing is written."""
 

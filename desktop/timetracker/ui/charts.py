@@ -1,0 +1,319 @@
+"""Charts painted with QPainter: hours per day (vertical bars) and a breakdown (horizontal bars).
+
+Custom painting instead of QtCharts: PySide6-Essentials has no QtCharts; it lives in the
+PySide6-Addons wheel (well over 100 MB installed) and costs import time at start-up. Two small
+widgets painted here give the same information, follow the palette (so dark mode needs no
+special case) and add nothing to the bundle.
+
+Colours come from ``QPalette`` roles (text, grid, highlight) except where the data has its own
+colour (a project's colour in the breakdown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPalette,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from timetracker.ui.quantities import duration_label, hours_minutes
+
+#: Used for rows without a colour of their own (clients, tags), in order.
+FALLBACK_COLORS = ("#4F7DF3", "#30A46C", "#F76B15", "#8E4EC6", "#12A594", "#D6409F",
+                   "#FFB224", "#E5484D", "#3E63DD", "#46A758", "#E93D82", "#0090FF")
+
+
+def _mix(a: QColor, b: QColor, amount: float) -> QColor:
+    """``a`` moved ``amount`` (0..1) of the way to ``b``."""
+    return QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * amount,
+                           a.greenF() + (b.greenF() - a.greenF()) * amount,
+                           a.blueF() + (b.blueF() - a.blueF()) * amount)
+
+
+def nice_step(max_hours: float, ticks: int = 4) -> float:
+    """A round hour step (0.5, 1, 2, 4, …) giving about ``ticks`` grid lines up to ``max_hours``."""
+    raw = max(max_hours, 0.5) / ticks
+    for step in (0.25, 0.5, 1, 2, 3, 4, 6, 8, 12, 24, 48, 96):
+        if step >= raw:
+            return float(step)
+    return float(math.ceil(raw / 24) * 24)
+
+
+class DailyBarChart(QWidget):
+    """Hours per day over the range; hover a bar for its date and total."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._days: list[tuple[dt.date, int]] = []
+        self._hover = -1
+        self._today: dt.date | None = None
+        self.setMouseTracking(True)
+        self.setMinimumHeight(180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setAccessibleName("Hours per day")
+
+    def set_days(self, days: Sequence[tuple[dt.date, int]], today: dt.date | None = None) -> None:
+        self._days = list(days)
+        self._today = today
+        self._hover = -1
+        total = sum(s for _, s in self._days)
+        self.setAccessibleDescription(
+            f"{len(self._days)} days, {duration_label(total)} in total" if self._days else
+            "No data")
+        self.update()
+
+    def days(self) -> list[tuple[dt.date, int]]:
+        return list(self._days)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(640, 220)
+
+    # -- geometry ----------------------------------------------------------------------------
+    def _plot_rect(self) -> QRectF:
+        fm = QFontMetrics(self.font())
+        left = fm.horizontalAdvance("00 h") + 14
+        return QRectF(left, fm.height() + 8, max(10, self.width() - left - 8),
+                      max(10, self.height() - 2 * fm.height() - 20))
+
+    def _bar_rects(self) -> list[QRectF]:
+        plot = self._plot_rect()
+        count = len(self._days)
+        if not count:
+            return []
+        slot = plot.width() / count
+        width = max(2.0, min(56.0, slot * 0.62))
+        top_hours = self._top_hours()
+        rects = []
+        for i, (_day, secs) in enumerate(self._days):
+            height = plot.height() * min(1.0, (secs / 3600) / top_hours)
+            x = plot.left() + slot * i + (slot - width) / 2
+            rects.append(QRectF(x, plot.bottom() - height, width, height))
+        return rects
+
+    def _top_hours(self) -> float:
+        peak = max((s for _, s in self._days), default=0) / 3600
+        step = nice_step(peak)
+        return max(step, math.ceil(peak / step) * step) if peak > 0 else 8.0
+
+    def _index_at(self, x: float) -> int:
+        plot = self._plot_rect()
+        if not self._days or not plot.left() <= x <= plot.right():
+            return -1
+        return min(len(self._days) - 1, int((x - plot.left()) / (plot.width() / len(self._days))))
+
+    # -- events ------------------------------------------------------------------------------
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        index = self._index_at(event.position().x())
+        if index != self._hover:
+            self._hover = index
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: object) -> None:  # noqa: N802 - Qt API
+        self._hover = -1
+        self.update()
+
+    def event(self, event: object) -> bool:
+        if isinstance(event, QHelpEvent) and event.type() == QHelpEvent.Type.ToolTip:
+            index = self._index_at(event.pos().x())
+            if index >= 0:
+                day, secs = self._days[index]
+                QToolTip.showText(event.globalPos(),
+                                  f"{day.strftime('%a %d %b %Y')}\n{duration_label(secs)}", self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        text = pal.color(QPalette.ColorRole.WindowText)
+        base = pal.color(QPalette.ColorRole.Window)
+        muted = _mix(text, base, 0.45)
+        grid = _mix(text, base, 0.86)
+        bar = pal.color(QPalette.ColorRole.Highlight)
+        fm = QFontMetrics(self.font())
+        plot = self._plot_rect()
+
+        if not self._days or all(s == 0 for _, s in self._days):
+            painter.setPen(muted)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             "No time tracked in this range")
+            painter.end()
+            return
+
+        top = self._top_hours()
+        step = nice_step(top)
+        value = 0.0
+        while value <= top + 1e-9:
+            y = plot.bottom() - plot.height() * value / top
+            painter.setPen(grid)
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.setPen(muted)
+            label = f"{value:g} h"
+            painter.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 8, fm.height()),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            value += step
+
+        rects = self._bar_rects()
+        count = len(rects)
+        slot = plot.width() / count
+        show_values = slot >= fm.horizontalAdvance("00:00") + 4
+        label_every = max(1, math.ceil((fm.horizontalAdvance("Wed 30") + 8) / slot))
+        for i, rect in enumerate(rects):
+            day, secs = self._days[i]
+            colour = QColor(bar)
+            if self._hover == i:
+                colour = colour.lighter(118)
+            elif self._hover >= 0:
+                colour.setAlphaF(0.75)
+            if secs > 0:
+                path = QPainterPath()
+                radius = min(4.0, rect.width() / 3, rect.height())
+                path.addRoundedRect(rect.adjusted(0, 0, 0, radius), radius, radius)
+                painter.save()
+                painter.setClipRect(QRectF(rect.left(), rect.top(), rect.width(), rect.height()))
+                painter.fillPath(path, colour)
+                painter.restore()
+                if show_values:
+                    painter.setPen(text)
+                    painter.drawText(QRectF(rect.center().x() - slot / 2,
+                                            rect.top() - fm.height() - 2, slot, fm.height()),
+                                     Qt.AlignmentFlag.AlignCenter, hours_minutes(secs))
+            if i % label_every == 0:
+                is_today = day == self._today
+                painter.setPen(text if is_today else muted)
+                font = painter.font()
+                font.setBold(is_today)
+                painter.setFont(font)
+                label = day.strftime("%a %d").replace(" 0", " ") if count <= 14 else \
+                    str(day.day)
+                painter.drawText(QRectF(rect.center().x() - slot * label_every / 2,
+                                        plot.bottom() + 4, slot * label_every, fm.height()),
+                                 Qt.AlignmentFlag.AlignCenter, label)
+                font.setBold(False)
+                painter.setFont(font)
+        painter.setPen(_mix(text, base, 0.7))
+        painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
+        painter.end()
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One row of a breakdown chart."""
+
+    label: str
+    seconds: int
+    color: str | None = None
+
+
+class BreakdownChart(QWidget):
+    """Horizontal bars, longest first: label, bar in the row's colour, ``7:30 h · 42%``."""
+
+    ROW_HEIGHT = 28
+    MAX_ROWS = 10
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._slices: list[Slice] = []
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(self.ROW_HEIGHT * 3)
+        self.setAccessibleName("Breakdown")
+
+    def set_slices(self, slices: Sequence[Slice]) -> None:
+        ordered = sorted((s for s in slices if s.seconds > 0), key=lambda s: -s.seconds)
+        if len(ordered) > self.MAX_ROWS:
+            rest = ordered[self.MAX_ROWS - 1:]
+            ordered = ordered[:self.MAX_ROWS - 1] + [
+                Slice(f"{len(rest)} more", sum(s.seconds for s in rest), None)]
+        self._slices = ordered
+        self.setAccessibleDescription(
+            "; ".join(f"{s.label}: {duration_label(s.seconds)}" for s in ordered) or "No data")
+        self.updateGeometry()
+        self.update()
+
+    def slices(self) -> list[Slice]:
+        return list(self._slices)
+
+    def colors(self) -> list[QColor]:
+        """The colour each shown row is painted in (project colour or a fallback)."""
+        result = []
+        fallback = 0
+        for s in self._slices:
+            if s.color and QColor(s.color).isValid():
+                result.append(QColor(s.color))
+            else:
+                result.append(QColor(FALLBACK_COLORS[fallback % len(FALLBACK_COLORS)]))
+                fallback += 1
+        return result
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(420, max(3, len(self._slices)) * self.ROW_HEIGHT + 8)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(240, self.ROW_HEIGHT * 3)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        text = pal.color(QPalette.ColorRole.WindowText)
+        base = pal.color(QPalette.ColorRole.Window)
+        muted = _mix(text, base, 0.45)
+        track = _mix(text, base, 0.9)
+        fm = QFontMetrics(self.font())
+        if not self._slices:
+            painter.setPen(muted)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Nothing to break down")
+            painter.end()
+            return
+        total = sum(s.seconds for s in self._slices) or 1
+        peak = max(s.seconds for s in self._slices) or 1
+        width = self.width()
+        label_w = min(220, max(90, int(width * 0.32)))
+        value_w = fm.horizontalAdvance("0000:00 h  100%") + 8
+        bar_left = label_w + 12
+        bar_w = max(20, width - bar_left - value_w - 8)
+        for i, (piece, colour) in enumerate(zip(self._slices, self.colors(), strict=True)):
+            top = 4 + i * self.ROW_HEIGHT
+            mid = top + self.ROW_HEIGHT / 2
+            # swatch + label
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawEllipse(QPointF(6, mid), 4.5, 4.5)
+            painter.setPen(text)
+            label = fm.elidedText(piece.label, Qt.TextElideMode.ElideRight, label_w - 16)
+            painter.drawText(QRectF(16, top, label_w - 16, self.ROW_HEIGHT),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
+            # track and bar
+            bar_h = 10.0
+            track_rect = QRectF(bar_left, mid - bar_h / 2, bar_w, bar_h)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(track)
+            painter.drawRoundedRect(track_rect, bar_h / 2, bar_h / 2)
+            length = max(bar_h, bar_w * piece.seconds / peak)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(QRectF(bar_left, mid - bar_h / 2, length, bar_h),
+                                    bar_h / 2, bar_h / 2)
+            # value
+            painter.setPen(muted)
+            share = round(100 * piece.seconds / total)
+            painter.drawText(QRectF(bar_left + bar_w + 8, top, value_w, self.ROW_HEIGHT),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                             f"{duration_label(piece.seconds)}  {share}%")
+        painter.end()

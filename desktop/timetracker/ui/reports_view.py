@@ -1,0 +1,488 @@
+"""The reports view: a range, hours per day, a breakdown (chart + table), totals, export.
+
+Every report and every export runs on :mod:`timetracker.ui.background`; the UI thread only
+builds widgets from a finished ``Report``. A newer request supersedes an older one, so quickly
+flicking through ranges never shows a stale result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from timetracker.core.errors import TimeTrackerError
+from timetracker.core.ranges import DateRange, custom_range, local_date, named_range
+from timetracker.core.reports import Report, ReportRow
+from timetracker.ui.background import Job, JobControl, run_controlled, run_in_background
+from timetracker.ui.charts import BreakdownChart, DailyBarChart, Slice
+from timetracker.ui.quantities import amounts_label, duration_label
+
+if TYPE_CHECKING:
+    from timetracker.app import App
+
+RANGES = (("this_week", "This week"), ("last_week", "Last week"),
+          ("this_month", "This month"), ("last_month", "Last month"), ("custom", "Custom…"))
+GROUPS = (("project", "Project"), ("client", "Client"), ("tag", "Tag"), ("task", "Task"))
+#: Above this many entries the export shows a progress dialog straight away.
+LARGE_EXPORT = 5000
+
+
+def _swatch(color: str | None, size: int = 12) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    if color and QColor(color).isValid():
+        painter = QPainter(pix)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(color))
+        painter.drawEllipse(1, 1, size - 2, size - 2)
+        painter.end()
+    return QIcon(pix)
+
+
+class _Figure(QFrame):
+    """A headline number with a caption: ``Total`` / ``38:15 h``."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("reportFigure")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(2)
+        self.caption = QLabel(caption)
+        self.caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, any theme
+        self.value = QLabel("—")
+        font = QFont(self.value.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.value.setAccessibleName(caption)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+
+    def set_value(self, text: str) -> None:
+        """One line reads large; several lines (one per currency) a little smaller."""
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * (1.6 if "\n" not in text else 1.15))
+        font.setBold(True)
+        self.value.setFont(font)
+        self.value.setText(text)
+
+
+class ReportsView(QWidget):
+    """Reports over a range: see the module docstring."""
+
+    #: Emitted on the UI thread with each report shown (tests, other views).
+    reportShown = Signal(object)
+    #: Emitted when an export has ended: (path, rows) — rows is -1 when it failed or was cancelled.
+    exportDone = Signal(str, int)
+
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._app = app
+        self._job: Job | None = None
+        self._generation = 0
+        self._report: Report | None = None
+        self._export_job: Job | None = None
+        self._progress: QProgressDialog | None = None
+        self.setObjectName("reportsView")
+        self._build()
+
+    # -- building ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 14, 16, 12)
+        outer.setSpacing(12)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        self.previous_button = QToolButton()
+        self.previous_button.setText("‹")
+        self.previous_button.setToolTip("Previous period")
+        self.previous_button.setAccessibleName("Previous period")
+        self.previous_button.clicked.connect(lambda: self.shift(-1))
+        self.next_button = QToolButton()
+        self.next_button.setText("›")
+        self.next_button.setToolTip("Next period")
+        self.next_button.setAccessibleName("Next period")
+        self.next_button.clicked.connect(lambda: self.shift(1))
+        self.range_combo = QComboBox()
+        self.range_combo.setAccessibleName("Date range")
+        for kind, label in RANGES:
+            self.range_combo.addItem(label, kind)
+        self.range_combo.currentIndexChanged.connect(self._range_kind_changed)
+        self.from_edit = QDateEdit()
+        self.to_edit = QDateEdit()
+        for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(f"{name} date")
+            edit.dateChanged.connect(self._custom_dates_changed)
+        self.range_label = QLabel()
+        self.range_label.setAccessibleName("Shown range")
+        self.group_combo = QComboBox()
+        self.group_combo.setAccessibleName("Break down by")
+        for key, label in GROUPS:
+            self.group_combo.addItem(f"By {label.lower()}", key)
+        self.group_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.export_button = QPushButton("Export")
+        self.export_button.setAccessibleName("Export entries")
+        self.export_button.setToolTip("Export the entries of this range as CSV or JSON")
+        menu = QMenu(self.export_button)
+        menu.addAction("CSV…", lambda: self._ask_export("csv"))
+        menu.addAction("JSON…", lambda: self._ask_export("json"))
+        self.export_button.setMenu(menu)
+
+        bar.addWidget(self.previous_button)
+        bar.addWidget(self.range_combo)
+        bar.addWidget(self.next_button)
+        bar.addWidget(self.from_edit)
+        bar.addWidget(self.to_edit)
+        bar.addSpacing(6)
+        bar.addWidget(self.range_label)
+        bar.addStretch(1)
+        bar.addWidget(self.group_combo)
+        bar.addWidget(self.export_button)
+        outer.addLayout(bar)
+
+        figures = QHBoxLayout()
+        figures.setSpacing(10)
+        self.total_figure = _Figure("Total")
+        self.billable_figure = _Figure("Billable")
+        self.amount_figure = _Figure("Billable amount")
+        self.average_figure = _Figure("Per working day")
+        for figure in (self.total_figure, self.billable_figure, self.amount_figure,
+                       self.average_figure):
+            figures.addWidget(figure, 1)
+        outer.addLayout(figures)
+
+        self.daily_chart = DailyBarChart()
+        outer.addWidget(self._section("Hours per day", self.daily_chart), 3)
+
+        self.breakdown_chart = BreakdownChart()
+        self.table = QTableWidget(0, 4)
+        self.table.setAccessibleName("Breakdown table")
+        self.table.setHorizontalHeaderLabels(["Name", "Hours", "Billable", "Amount"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setSortingEnabled(False)
+        self.table.setWordWrap(False)
+        self.table.setMinimumWidth(380)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.breakdown_title = QLabel("By project")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self._section("", self.breakdown_chart, self.breakdown_title))
+        split.addWidget(self.table)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 5)
+        outer.addWidget(split, 4)
+
+        self.status_label = QLabel("")
+        self.status_label.setAccessibleName("Report status")
+        self.status_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        outer.addWidget(self.status_label)
+
+        today = self._today()
+        self.from_edit.setDate(QDate(today.year, today.month, 1))
+        self.to_edit.setDate(QDate(today.year, today.month, today.day))
+        self._range_kind_changed(self.range_combo.currentIndex(), refresh=False)
+
+    @staticmethod
+    def _section(title: str, body: QWidget, title_label: QLabel | None = None) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        label = title_label or QLabel(title)
+        font = QFont(label.font())
+        font.setBold(True)
+        label.setFont(font)
+        layout.addWidget(label)
+        layout.addWidget(body, 1)
+        return box
+
+    # -- the range ---------------------------------------------------------------------------
+    def _today(self) -> dt.date:
+        return local_date(self._app.clock(), self._app.timezone)
+
+    def _week_start(self) -> str:
+        return str(self._app.config.get("week_start"))
+
+    def range_kind(self) -> str:
+        return str(self.range_combo.currentData())
+
+    def current_range(self) -> DateRange:
+        """The range the controls describe (raises ValidationError for a reversed custom one)."""
+        kind = self.range_kind()
+        if kind == "custom":
+            return custom_range(self.from_edit.date().toPython(),  # type: ignore[arg-type]
+                                self.to_edit.date().toPython(),  # type: ignore[arg-type]
+                                self._app.timezone)
+        return named_range(kind, self._app.clock(), self._app.timezone, self._week_start())
+
+    def set_range_kind(self, kind: str) -> None:
+        index = self.range_combo.findData(kind)
+        if index < 0:
+            raise ValueError(f"unknown range kind {kind!r}")
+        self.range_combo.setCurrentIndex(index)
+
+    def set_custom_range(self, first: dt.date, last: dt.date) -> None:
+        self._set_dates(first, last)
+        self.set_range_kind("custom")
+        self.refresh()
+
+    def set_group_by(self, group_by: str) -> None:
+        index = self.group_combo.findData(group_by)
+        if index < 0:
+            raise ValueError(f"unknown grouping {group_by!r}")
+        self.group_combo.setCurrentIndex(index)
+
+    def group_by(self) -> str:
+        return str(self.group_combo.currentData())
+
+    def shift(self, direction: int) -> None:
+        """Move to the previous (-1) or next (+1) period of the same length."""
+        try:
+            rng = self.current_range()
+        except TimeTrackerError as exc:
+            self._show_error(str(exc))
+            return
+        if rng.kind in ("this_month", "last_month") or (
+                rng.first.day == 1 and (rng.last + dt.timedelta(days=1)).day == 1):
+            first = rng.first
+            if direction < 0:
+                first = (first - dt.timedelta(days=1)).replace(day=1)
+            else:
+                first = (rng.last + dt.timedelta(days=1))
+            last = (first.replace(day=28) + dt.timedelta(days=4))
+            last = last - dt.timedelta(days=last.day)
+        else:
+            step = dt.timedelta(days=rng.days * direction)
+            first, last = rng.first + step, rng.last + step
+        self.set_custom_range(first, last)
+
+    def _set_dates(self, first: dt.date, last: dt.date) -> None:
+        for edit, day in ((self.from_edit, first), (self.to_edit, last)):
+            edit.blockSignals(True)
+            edit.setDate(QDate(day.year, day.month, day.day))
+            edit.blockSignals(False)
+
+    def _range_kind_changed(self, _index: int, refresh: bool = True) -> None:
+        custom = self.range_kind() == "custom"
+        self.from_edit.setVisible(custom)
+        self.to_edit.setVisible(custom)
+        if not custom:
+            rng = self.current_range()
+            self._set_dates(rng.first, rng.last)
+        if refresh:
+            self.refresh()
+
+    def _custom_dates_changed(self, _date: QDate) -> None:
+        if self.range_kind() == "custom":
+            self.refresh()
+
+    # -- running the report ------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Recompute the report for the current controls, off the UI thread."""
+        try:
+            rng = self.current_range()
+        except TimeTrackerError as exc:
+            self._show_error(str(exc))
+            return
+        self.range_label.setText(self._describe(rng))
+        if self._job is not None and not self._job.is_done:
+            self._job.cancel()
+        self._generation += 1
+        generation = self._generation
+        self._show_status("Updating…")
+        job = run_in_background(self._app.reports.report, rng, self.group_by(), owner=self)
+        job.finished.connect(lambda report: self._on_report(generation, report))
+        job.failed.connect(lambda error: self._on_failed(generation, error))
+        self._job = job
+
+    def is_busy(self) -> bool:
+        return self._job is not None and not self._job.is_done
+
+    def report(self) -> Report | None:
+        """The report on screen (None before the first one arrives)."""
+        return self._report
+
+    def _describe(self, rng: DateRange) -> str:
+        if rng.first == rng.last:
+            return rng.first.strftime("%a %d %b %Y")
+        if rng.first.year == rng.last.year:
+            return f"{rng.first.strftime('%d %b')} – {rng.last.strftime('%d %b %Y')}"
+        return f"{rng.first.strftime('%d %b %Y')} – {rng.last.strftime('%d %b %Y')}"
+
+    def _on_failed(self, generation: int, error: object) -> None:
+        if generation == self._generation:
+            self._show_error(str(error) if isinstance(error, TimeTrackerError)
+                             else f"The report failed ({type(error).__name__}).")
+
+    def _show_error(self, message: str) -> None:
+        self.status_label.setForegroundRole(QPalette.ColorRole.WindowText)
+        self.status_label.setText(message)
+
+    def _show_status(self, message: str) -> None:
+        self.status_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.status_label.setText(message)
+
+    def _on_report(self, generation: int, report: Report) -> None:
+        if generation != self._generation:
+            return
+        self._report = report
+        self._show_status("")
+        self.total_figure.set_value(duration_label(report.total_seconds))
+        share = round(100 * report.billable_seconds / report.total_seconds) \
+            if report.total_seconds else 0
+        self.billable_figure.set_value(
+            f"{duration_label(report.billable_seconds)}"
+            + (f"  ({share}%)" if report.total_seconds else ""))
+        self.amount_figure.set_value(amounts_label(report.amounts).replace(" · ", "\n"))
+        worked = [s for _d, s in report.daily if s > 0]
+        self.average_figure.set_value(
+            duration_label(sum(worked) // len(worked)) if worked else "—")
+        self.daily_chart.set_days(report.daily, self._today())
+        label = dict(GROUPS)[report.group_by]
+        self.breakdown_title.setText(f"By {label.lower()}")
+        self.breakdown_chart.set_slices(
+            [Slice(row.label, row.seconds, row.color) for row in report.rows])
+        self._fill_table(report.rows, report)
+        self.reportShown.emit(report)
+
+    def _fill_table(self, rows: list[ReportRow], report: Report) -> None:
+        by_label = {s.label: c for s, c in zip(self.breakdown_chart.slices(),
+                                               self.breakdown_chart.colors(), strict=True)}
+        self.table.setRowCount(0)
+        self.table.setRowCount(len(rows) + (1 if rows else 0))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for r, row in enumerate(rows):
+            name = QTableWidgetItem(row.label)
+            colour = row.color or (by_label[row.label].name() if row.label in by_label else None)
+            name.setIcon(_swatch(colour))
+            name.setData(Qt.ItemDataRole.UserRole, row.key)
+            cells = [name, QTableWidgetItem(duration_label(row.seconds)),
+                     QTableWidgetItem(duration_label(row.billable_seconds)
+                                      if row.billable_seconds else "—"),
+                     QTableWidgetItem(amounts_label(row.amounts))]
+            for c, item in enumerate(cells):
+                if c:
+                    item.setTextAlignment(right)
+                self.table.setItem(r, c, item)
+        if rows:
+            bold = QFont(self.table.font())
+            bold.setBold(True)
+            totals = [QTableWidgetItem("Total"),
+                      QTableWidgetItem(duration_label(report.total_seconds)),
+                      QTableWidgetItem(duration_label(report.billable_seconds)),
+                      QTableWidgetItem(amounts_label(report.amounts))]
+            for c, item in enumerate(totals):
+                item.setFont(bold)
+                if c:
+                    item.setTextAlignment(right)
+                self.table.setItem(len(rows), c, item)
+
+    # -- export ------------------------------------------------------------------------------
+    def _ask_export(self, fmt: str) -> None:
+        try:
+            rng = self.current_range()
+        except TimeTrackerError as exc:
+            self._show_error(str(exc))
+            return
+        suggested = Path.home() / f"timetracker-{rng.first}-{rng.last}.{fmt}"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export entries", str(suggested),
+            "CSV files (*.csv)" if fmt == "csv" else "JSON files (*.json)")
+        if path:
+            self.export_to(Path(path), fmt)
+
+    def export_to(self, path: Path, fmt: str) -> Job:
+        """Export the entries of the current range to ``path`` in the background."""
+        rng = self.current_range()
+        exporter = self._app.exporter
+        self._app.event_source = "dialog"
+
+        def work(control: JobControl) -> int:
+            def progress(done: int, total: int) -> None:
+                control.progress(done, total)
+                control.raise_if_cancelled()
+
+            return exporter.write_file(path, fmt, rng.start, rng.end, progress).rows
+
+        self.export_button.setEnabled(False)
+        self._show_status(f"Exporting to {path.name}…")
+        dialog = QProgressDialog(f"Exporting entries to {path.name}…", "Cancel", 0, 0, self)
+        dialog.setWindowTitle("Export")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        self._progress = dialog
+        job = run_controlled(work, owner=self)
+        dialog.canceled.connect(job.cancel)
+        job.progress.connect(self._export_progress)
+        job.finished.connect(lambda rows: self._export_ended(path, int(rows), None))
+        job.failed.connect(lambda error: self._export_ended(path, -1, error))
+        job.cancelled.connect(lambda: self._export_ended(path, -1, "cancelled"))
+        self._export_job = job
+        return job
+
+    def progress_dialog(self) -> QProgressDialog | None:
+        return self._progress
+
+    def _export_progress(self, done: int, total: int) -> None:
+        if self._progress is None:
+            return
+        if self._progress.maximum() != total:
+            self._progress.setMaximum(total)
+            if total >= LARGE_EXPORT:
+                self._progress.show()
+        self._progress.setValue(done)
+
+    def _export_ended(self, path: Path, rows: int, error: object) -> None:
+        if self._progress is not None:
+            self._progress.reset()
+            self._progress.hide()
+            self._progress.deleteLater()
+            self._progress = None
+        self.export_button.setEnabled(True)
+        if error == "cancelled":
+            self._show_error("Export cancelled; no file was written.")
+        elif error is not None:
+            self._show_error(str(error) if isinstance(error, TimeTrackerError | OSError)
+                             else f"The export failed ({type(error).__name__}).")
+        else:
+            self._show_status(f"Exported {rows:,} entries to {path}.")
+        self.exportDone.emit(str(path), rows)
