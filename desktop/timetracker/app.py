@@ -174,7 +174,10 @@ class App:
         """The telemetry pipeline's numbers for the exporter (empty until telemetry runs)."""
         telemetry = self.__dict__.get("telemetry")
         stats = getattr(telemetry, "stats", None)
-        return stats() if callable(stats) else {}
+        numbers = dict(stats()) if callable(stats) else {}
+        if "flags" in self.__dict__:
+            numbers["flags_fetches"] = self.flags.fetch_counts()
+        return numbers
 
     # -- telemetry (consent off: nothing is created, no thread, no request) ------------------
     @cached_property

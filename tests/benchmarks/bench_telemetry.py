@@ -32,7 +32,6 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "desktop"))
 
 from posthog import Posthog  # noqa: E402
-
 from timetracker.telemetry.service import Telemetry, TelemetrySettings  # noqa: E402
 from timetracker.telemetry.uploader import UploaderSettings  # noqa: E402
 

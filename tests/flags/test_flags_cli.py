@@ -92,6 +92,24 @@ def test_app_starts_and_stops_the_refresh_thread(tmp_path: Path,
         assert arrived.wait(5), "a refresh at start, on the background thread"
         assert server.requests("/flags/")
         assert app.flags.evaluate("reports-v2").value == "v2"
+        # The metrics exporter's view of the telemetry pipeline includes flag fetches.
+        assert app._telemetry_stats()["flags_fetches"] == {"success": 1, "failure": 0}
     finally:
         app.close()
     assert not app.flags.running
+
+
+def test_an_override_from_another_process_reaches_a_running_app(cli_env: dict[str, str],
+                                                                home: Path) -> None:
+    app = App(AppPaths.under(home), {"TIMETRACKER_HOME": str(home)})
+    try:
+        assert app.flags.value("timer-ui") == "classic"
+        seen: list[tuple[str, object]] = []
+        app.flags.subscribe(lambda changes: seen.extend((c.key, c.after.value)
+                                                        for c in changes))
+        assert _tt(cli_env, "flags", "override", "timer-ui", "compact").returncode == 0
+        app.flags.recheck()  # what the refresh thread does every tick
+        assert seen == [("timer-ui", "compact")]
+        assert app.flags.evaluate("timer-ui").reason == "override"
+    finally:
+        app.close()

@@ -59,6 +59,7 @@ def test_errors_never_switch_off(make_pair: PairFactory, faulty: FaultyFlagsServ
         assert result.outcome == "fetched"
     else:
         assert result.outcome == "failed"
+        assert pair.flags.fetch_counts() == {"success": 0, "failure": 1}
     assert set(_all_on(pair.flags).values()) == {True}, f"{mode} switched a feature off"
 
     # Without any cache the built-in default (on) holds too.

@@ -28,6 +28,7 @@ def test_remote_values_and_payload_with_install_id_person_and_groups(
     pair = make_pair()
     result = pair.flags.refresh()
     assert result.outcome == "fetched"
+    assert pair.flags.fetch_counts() == {"success": 1, "failure": 0}
     # Value, payload or reason changed (export-enabled: still true, but now from PostHog).
     assert set(result.changed) == {"timer-ui", "reports-v2", "reports-config", "export-enabled"}
 
@@ -114,6 +115,7 @@ def test_consent_below_full_sends_no_flags_request(make_pair: PairFactory,
     result = pair.flags.refresh()
     assert result.outcome == "skipped"
     assert flag_requests(server) == [], "no request at all below consent full"
+    assert pair.flags.fetch_counts() == {"success": 0, "failure": 0}
     export = pair.flags.evaluate(FeatureFlags.EXPORT_ENABLED)
     assert (export.value, export.reason) == (True, "default")
     assert pair.flags.value(FeatureFlags.TIMER_UI) == "classic"
@@ -242,3 +244,24 @@ def test_background_thread_delivers_a_live_change(make_pair: PairFactory,
     requests_after_stop = len(flag_requests(server))
     time.sleep(0.4)
     assert len(flag_requests(server)) == requests_after_stop, "no request after stop"
+
+
+def test_choosing_full_while_running_fetches_without_waiting_for_the_period(
+        make_pair: PairFactory, server: CaptureServer) -> None:
+    server.set(flags={"timer-ui": "compact"})
+    settings = FlagSettings(refresh_every=3600, request_timeout=0.5, tick=0.05)
+    pair = make_pair(level=None, settings=settings)
+    arrived = threading.Event()
+    pair.flags.subscribe(lambda changes: arrived.set())
+    pair.flags.start()
+    time.sleep(0.3)
+    assert flag_requests(server) == []
+    pair.telemetry.set_level("full")  # what the consent dialog does
+    assert arrived.wait(5), "the thread noticed the new level within a tick"
+    assert pair.flags.evaluate(FeatureFlags.TIMER_UI).reason == "remote"
+    assert len(flag_requests(server)) == 1
+    pair.telemetry.set_level("off")
+    deadline = time.monotonic() + 5
+    while pair.flags.value(FeatureFlags.TIMER_UI) != "classic" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pair.flags.evaluate(FeatureFlags.TIMER_UI).reason == "default"

@@ -66,3 +66,16 @@ def seed_week(app: App) -> None:
     for off, sh, sm, eoff, eh, em, project, task, tags in plan:
         entries.add(at(d + day * off, sh, sm), at(d + day * eoff, eh, em), project=project,
                     description="Work", tags=tags, task=task)
+
+
+def bulk_entries(app: App, count: int, first_day: dt.date = MONDAY) -> None:
+    """``count`` one-hour entries, one every 2 hours from ``first_day`` (fast: one INSERT)."""
+    from sqlalchemy import insert
+    from timetracker.core.models import TimeEntry
+
+    start = at(first_day, 0)
+    rows = [{"start": start + i * 7200, "end": start + i * 7200 + 3600, "tz": TZ,
+             "description": "bulk", "billable": False, "created_at": NOW, "updated_at": NOW}
+            for i in range(count)]
+    with app.db.session() as session:
+        session.execute(insert(TimeEntry), rows)

@@ -10,7 +10,7 @@ import pytest
 from support.capture_server import CaptureServer
 from support.telemetry_kit import TIMER_STARTED, TelemetryFactory
 from timetracker.telemetry.registry import TelemetryValidationError, load_registry
-from timetracker.telemetry.service import HEALTH_EVERY, PREVIEW_ID, Telemetry
+from timetracker.telemetry.service import HEALTH_EVERY, PREVIEW_ID
 
 
 def _files(folder: Path) -> list[str]:
@@ -290,9 +290,27 @@ def test_read_apis_report_sent_counts_and_batches(make_telemetry: TelemetryFacto
     assert stats["send_duration_seconds"]["count"] == 1
 
 
-def test_outbox_is_its_own_file(make_telemetry: TelemetryFactory, tmp_path: Path) -> None:
-    tele = make_telemetry()
-    tele.track("timer.started", **TIMER_STARTED)
-    assert tele.outbox.path == tele.folder / "outbox.sqlite3"
-    assert tele.outbox.path.exists()
-    assert isinstance(tele, Telemetry)
+def test_running_uploader_stops_when_consent_goes_off_elsewhere(
+        make_telemetry: TelemetryFactory, server: CaptureServer,
+        caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+    import time
+
+    caplog.set_level(logging.DEBUG, logger="timetracker.telemetry")
+    from timetracker.telemetry.uploader import UploaderSettings
+
+    gui = make_telemetry(level=None, uploader=UploaderSettings(interval=0.1, threshold=1000))
+    gui.set_level("full")
+    gui.start()
+    cli = make_telemetry(level=None, folder=gui.folder)
+    cli.set_level("off")
+    before = len(server.requests())
+    deadline = time.monotonic() + 5
+    while gui.uploader.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not gui.uploader.running, "the uploader noticed and ended itself"
+    assert gui.level == "off"
+    time.sleep(0.3)
+    assert len(server.requests()) == before
+    assert _files(gui.folder) == ["consent.json"]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == [], "a clean stop"

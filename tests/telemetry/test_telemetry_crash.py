@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from support.capture_server import CaptureServer
 from support.telemetry_kit import FAST, drain_until_empty
-
 from timetracker.telemetry.service import Telemetry, TelemetrySettings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -56,7 +56,7 @@ def report_json(result: Report) -> dict[str, object]:
 
 def report(app: App, args: argparse.Namespace) -> int:
     rng = resolve_range(app, args)
-    result = app.reports.report(rng, args.by)
+    result = app.reports.report(rng, args.by, daily=False)  # the CLI shows no per-day chart
     fmt = "json" if args.json else args.format
     app.emit("report.generated", {"group_by": args.by, "range_days": rng.days, "format": fmt})
     if fmt == "json":

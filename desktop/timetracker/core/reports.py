@@ -3,7 +3,9 @@
 The heavy lifting is SQL: durations are clamped to the range (or to each local day) and summed
 by SQLite, so a year over 100,000 entries never loads the entries into Python. Day buckets are
 the user's local days (23/25 h on DST changes); an entry crossing midnight is split across the
-days it touches; a running entry counts up to now.
+days it touches; a running entry counts up to now. The queries run on the database's plain
+sqlite3 connection (``Database.read``), so a report never imports SQLAlchemy; see
+tests/benchmarks/bench_cli_report.py for the figures.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from timetracker.core.clock import Clock
 from timetracker.core.db import Database
@@ -153,23 +156,41 @@ class ReportService:
             per_day[idx] += secs
         return list(zip(dates, per_day, strict=True)), cells
 
-    def report(self, rng: DateRange, group_by: str = "day", now: int | None = None) -> Report:
+    def report(self, rng: DateRange, group_by: str = "day", now: int | None = None, *,
+               daily: bool = True) -> Report:
+        """Totals over ``rng`` grouped by ``group_by``.
+
+        ``daily=False`` skips the per-day split (``Report.daily`` is then empty) for callers
+        that show only rows and totals, such as the CLI; rows and totals are the same.
+        """
         if group_by not in GROUPINGS:
             raise ValidationError(f"Cannot group by '{group_by}'. Use one of: "
                                   f"{', '.join(GROUPINGS)}.")
         moment = self.clock() if now is None else now
         span = self._max_span(moment)
-        daily, cells = self._days(rng, moment, span)
+        per_day: list[tuple[dt.date, int]] = []
+        totals = ReportRow("total", "Total")
+        if daily or group_by in TIME_GROUPINGS:
+            per_day, cells = self._days(rng, moment, span)
+            for (_idx, currency), (secs, bill, money) in cells.items():
+                _add(totals, currency, secs, bill, money)
         if group_by in TIME_GROUPINGS:
             rows = self._time_rows(rng, group_by, cells)
+            if not daily:
+                per_day = []
         else:
-            rows = self._group_rows(rng, group_by, moment, span)
-        totals = ReportRow("total", "Total")
-        for (_idx, currency), (secs, bill, money) in cells.items():
-            _add(totals, currency, secs, bill, money)
+            grouped = self._group_query(rng, group_by, moment, span)
+            rows = self._group_rows(group_by, grouped)
+            if not daily:
+                # Projects, clients and tasks each split the entries exactly once (an entry
+                # has one project/task): their raw sums are the totals. Tags do not.
+                partition = (grouped if group_by in ("project", "client", "task")
+                             else self._group_query(rng, "project", moment, span))
+                for _key, _label, _color, currency, secs, bill, money in partition:
+                    _add(totals, currency, int(secs or 0), int(bill or 0), int(money or 0))
         return Report(rng, group_by, rows, totals.seconds, totals.billable_seconds,
                       {c: _cents(m) for c, m in totals.amounts.items() if m},
-                      daily)
+                      per_day)
 
     def _time_rows(self, rng: DateRange, group_by: str,
                    cells: dict[tuple[int, str], tuple[int, int, int]]) -> list[ReportRow]:
@@ -196,13 +217,15 @@ class ReportService:
             return month_start_of(day)
         return day
 
-    def _group_rows(self, rng: DateRange, group_by: str, now: int,
-                    span: int) -> list[ReportRow]:
+    def _group_query(self, rng: DateRange, group_by: str, now: int,
+                     span: int) -> list[tuple[Any, ...]]:
         params = {"now": now, "range_start": rng.start, "range_end": rng.end,
                   "lo": rng.start - span, "hi": rng.end}
+        return self.db.read(_group_sql(group_by), params)
+
+    def _group_rows(self, group_by: str, grouped: list[tuple[Any, ...]]) -> list[ReportRow]:
         rows: dict[object, ReportRow] = {}
-        for key, label, color, currency, secs, bill, money in self.db.read(
-                _group_sql(group_by), params):
+        for key, label, color, currency, secs, bill, money in grouped:
             row = rows.get(key)
             if row is None:
                 row = rows[key] = ReportRow(

@@ -288,6 +288,7 @@ class Flags:
         self._env_overrides, self.problems = parse_env_overrides(env_text, registry)
         for problem in self.problems:
             log.warning("flags: %s; ignored", problem)
+        self._dev_stamp: tuple[int, int] | None = None
         self._dev_overrides = self._load_dev_overrides()
         self._snapshot: FlagSnapshot | None = None
         self._snapshot_loaded = False
@@ -298,6 +299,8 @@ class Flags:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self.last_refresh: RefreshResult | None = None
+        #: /flags/ requests made by this process, by result (for the metrics exporter).
+        self._fetches = {"success": 0, "failure": 0}
 
     # -- evaluation ------------------------------------------------------------------------
     def evaluate(self, key: str) -> Evaluation:
@@ -480,6 +483,7 @@ class Flags:
 
     # -- overrides -------------------------------------------------------------------------
     def _load_dev_overrides(self) -> dict[str, tuple[FlagValue, Any]]:
+        self._dev_stamp = self._override_stamp()
         found: dict[str, tuple[FlagValue, Any]] = {}
         for key, text in self.override_store.load().items():
             spec = self.registry.flags.get(key)
@@ -491,6 +495,18 @@ class Flags:
             except ValueError as exc:
                 log.warning("flags: developer override ignored: %s", exc)
         return found
+
+    def _override_stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.override_store.path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def _reload_dev_overrides_if_changed(self) -> None:
+        """Another process (``timetracker flags override``) changed the file."""
+        if self._override_stamp() != self._dev_stamp:
+            self._dev_overrides = self._load_dev_overrides()
 
     def overrides(self) -> dict[str, str]:
         """Where each overridden flag's override comes from."""
@@ -559,8 +575,10 @@ class Flags:
 
     def recheck(self) -> list[FlagChange]:
         """Re-evaluate everything and tell observers what changed (value, payload or
-        reason). Call after the consent level changed; refreshes and overrides call it."""
+        reason). Call after the consent level changed; refreshes and overrides call it, and
+        the background thread every ``tick`` (expiry, overrides set by another process)."""
         with self._lock:
+            self._reload_dev_overrides_if_changed()
             current = {e.key: e for e in self._all_locked()}
             before = self._last
             self._last = current
@@ -581,8 +599,16 @@ class Flags:
         self._ensure_baseline()
         result = self._fetch(self.settings.request_timeout if timeout is None else timeout)
         self.last_refresh = result
+        if result.outcome in ("fetched", "failed"):
+            with self._lock:
+                self._fetches["success" if result.outcome == "fetched" else "failure"] += 1
         changes = self.recheck()
         return RefreshResult(result.outcome, result.detail, tuple(c.key for c in changes))
+
+    def fetch_counts(self) -> dict[str, int]:
+        """``{"success": n, "failure": m}`` — /flags/ requests this process made."""
+        with self._lock:
+            return dict(self._fetches)
 
     def refresh_if_older(self, max_age: float, timeout: float | None = None) -> RefreshResult:
         """Refresh unless the answer in hand is younger than ``max_age`` seconds."""
@@ -676,8 +702,12 @@ class Flags:
 
     def _run(self) -> None:
         next_fetch = 0.0
+        level = ""
         while not self._stop.is_set():
             try:
+                now_level = self.source.consent_level()
+                if now_level != level:  # e.g. the user just chose full: ask at once
+                    level, next_fetch = now_level, 0.0
                 if self._wake.is_set() or time.monotonic() >= next_fetch:
                     self._wake.clear()
                     self.refresh()
@@ -714,7 +744,7 @@ def requires_flag(key: str, value: FlagValue = True
             client.require(key, value)
             return func(*args, **kwargs)
 
-        setattr(guarded, "required_flag", (key, value))  # noqa: B010 - read by the CLI/GUI
+        setattr(guarded, "required_flag", (key, value))  # noqa: B010 - lets a UI find the guard
         return guarded
 
     return decorate

@@ -294,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         from timetracker.core.atomic import atomic_write_bytes
 
         atomic_write_bytes(target, text.encode("utf-8"))
+        target.chmod(0o644)  # a source file, readable like the others
         return 0
     sys.stdout.write(text)
     return 0

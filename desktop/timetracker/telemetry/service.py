@@ -379,7 +379,13 @@ class Telemetry:
             self.uploader.network_up()
 
     def shutdown(self, timeout: float = 1.0) -> None:
-        """Exit: one bounded attempt to send what waits; the rest stays for next start."""
+        """Exit: one bounded attempt to send what waits; the rest stays for next start.
+
+        A CLI run never starts the uploader thread: its lifecycle pings (update after a
+        version change, the daily health ping) are recorded here, then flushed."""
+        if not self.uploader.running and self._consent.level != "off" and not self.debug \
+                and timeout > 0:
+            self.run_lifecycle()
         if self.uploader.running:
             self.uploader.stop(timeout)
         elif (timeout > 0 and self._consent.level != "off" and not self.debug

@@ -141,6 +141,8 @@ class Uploader:
             self._stopping = True
             self._stop_deadline = time.monotonic() + timeout
             self._cond.notify_all()
+        if thread is threading.current_thread():
+            return False  # asked from the uploader itself (consent went off): it ends soon
         thread.join(timeout)
         if not thread.is_alive():
             self._thread = None

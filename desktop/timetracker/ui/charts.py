@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFontMetrics,
@@ -41,6 +41,12 @@ def _mix(a: QColor, b: QColor, amount: float) -> QColor:
     return QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * amount,
                            a.greenF() + (b.greenF() - a.greenF()) * amount,
                            a.blueF() + (b.blueF() - a.blueF()) * amount)
+
+
+def muted_color(palette: QPalette) -> QColor:
+    """Secondary text: the window text moved towards the background (works in any theme)."""
+    return _mix(palette.color(QPalette.ColorRole.WindowText),
+                palette.color(QPalette.ColorRole.Window), 0.45)
 
 
 def nice_step(max_hours: float, ticks: int = 4) -> float:
@@ -78,7 +84,7 @@ class DailyBarChart(QWidget):
     def days(self) -> list[tuple[dt.date, int]]:
         return list(self._days)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(640, 220)
 
     # -- geometry ----------------------------------------------------------------------------
@@ -115,18 +121,18 @@ class DailyBarChart(QWidget):
         return min(len(self._days) - 1, int((x - plot.left()) / (plot.width() / len(self._days))))
 
     # -- events ------------------------------------------------------------------------------
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         index = self._index_at(event.position().x())
         if index != self._hover:
             self._hover = index
             self.update()
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event: object) -> None:  # noqa: N802 - Qt API
+    def leaveEvent(self, event: QEvent) -> None:
         self._hover = -1
         self.update()
 
-    def event(self, event: object) -> bool:
+    def event(self, event: QEvent) -> bool:
         if isinstance(event, QHelpEvent) and event.type() == QHelpEvent.Type.ToolTip:
             index = self._index_at(event.pos().x())
             if index >= 0:
@@ -138,7 +144,7 @@ class DailyBarChart(QWidget):
             return True
         return super().event(event)
 
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pal = self.palette()
@@ -239,8 +245,8 @@ class BreakdownChart(QWidget):
         ordered = sorted((s for s in slices if s.seconds > 0), key=lambda s: -s.seconds)
         if len(ordered) > self.MAX_ROWS:
             rest = ordered[self.MAX_ROWS - 1:]
-            ordered = ordered[:self.MAX_ROWS - 1] + [
-                Slice(f"{len(rest)} more", sum(s.seconds for s in rest), None)]
+            other = Slice(f"{len(rest)} more", sum(s.seconds for s in rest), None)
+            ordered = [*ordered[:self.MAX_ROWS - 1], other]
         self._slices = ordered
         self.setAccessibleDescription(
             "; ".join(f"{s.label}: {duration_label(s.seconds)}" for s in ordered) or "No data")
@@ -262,13 +268,13 @@ class BreakdownChart(QWidget):
                 fallback += 1
         return result
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(420, max(3, len(self._slices)) * self.ROW_HEIGHT + 8)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def minimumSizeHint(self) -> QSize:
         return QSize(240, self.ROW_HEIGHT * 3)
 
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pal = self.palette()

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,8 +36,14 @@ from PySide6.QtWidgets import (
 from timetracker.core.errors import TimeTrackerError
 from timetracker.core.ranges import DateRange, custom_range, local_date, named_range
 from timetracker.core.reports import Report, ReportRow
-from timetracker.ui.background import Job, JobControl, run_controlled, run_in_background
-from timetracker.ui.charts import BreakdownChart, DailyBarChart, Slice
+from timetracker.ui.background import (
+    Cancelled,
+    Job,
+    JobControl,
+    run_controlled,
+    run_in_background,
+)
+from timetracker.ui.charts import BreakdownChart, DailyBarChart, Slice, muted_color
 from timetracker.ui.quantities import amounts_label, duration_label
 
 if TYPE_CHECKING:
@@ -74,7 +80,6 @@ class _Figure(QFrame):
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(2)
         self.caption = QLabel(caption)
-        self.caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, any theme
         self.value = QLabel("—")
         font = QFont(self.value.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
@@ -84,11 +89,22 @@ class _Figure(QFrame):
         self.value.setAccessibleName(caption)
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
+        self._apply_palette()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        palette = self.caption.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, muted_color(self.palette()))
+        self.caption.setPalette(palette)
 
     def set_value(self, text: str) -> None:
-        """One line reads large; several lines (one per currency) a little smaller."""
+        """Large; smaller when it holds several parts (amounts in several currencies)."""
         font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * (1.6 if "\n" not in text else 1.15))
+        font.setPointSizeF(font.pointSizeF() * (1.6 if " · " not in text else 1.15))
         font.setBold(True)
         self.value.setFont(font)
         self.value.setText(text)
@@ -211,7 +227,6 @@ class ReportsView(QWidget):
 
         self.status_label = QLabel("")
         self.status_label.setAccessibleName("Report status")
-        self.status_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         outer.addWidget(self.status_label)
 
         today = self._today()
@@ -352,11 +367,13 @@ class ReportsView(QWidget):
                              else f"The report failed ({type(error).__name__}).")
 
     def _show_error(self, message: str) -> None:
-        self.status_label.setForegroundRole(QPalette.ColorRole.WindowText)
-        self.status_label.setText(message)
+        self.status_label.setPalette(self.palette())
+        self.status_label.setText(f"⚠ {message}")
 
     def _show_status(self, message: str) -> None:
-        self.status_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, muted_color(palette))
+        self.status_label.setPalette(palette)
         self.status_label.setText(message)
 
     def _on_report(self, generation: int, report: Report) -> None:
@@ -370,7 +387,7 @@ class ReportsView(QWidget):
         self.billable_figure.set_value(
             f"{duration_label(report.billable_seconds)}"
             + (f"  ({share}%)" if report.total_seconds else ""))
-        self.amount_figure.set_value(amounts_label(report.amounts).replace(" · ", "\n"))
+        self.amount_figure.set_value(amounts_label(report.amounts))
         worked = [s for _d, s in report.daily if s > 0]
         self.average_figure.set_value(
             duration_label(sum(worked) // len(worked)) if worked else "—")
@@ -439,13 +456,20 @@ class ReportsView(QWidget):
                 control.progress(done, total)
                 control.raise_if_cancelled()
 
-            return exporter.write_file(path, fmt, rng.start, rng.end, progress).rows
+            control.raise_if_cancelled()
+            rows = exporter.write_file(path, fmt, rng.start, rng.end, progress).rows
+            if control.cancelled:  # cancelled after the last progress call: keep no file
+                path.unlink(missing_ok=True)
+                raise Cancelled()
+            return rows
 
         self.export_button.setEnabled(False)
         self._show_status(f"Exporting to {path.name}…")
         dialog = QProgressDialog(f"Exporting entries to {path.name}…", "Cancel", 0, 0, self)
         dialog.setWindowTitle("Export")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: a modal QProgressDialog spins the event loop inside setValue(), which
+        # would deliver the job's later signals re-entrantly. The app stays usable meanwhile.
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
         dialog.setMinimumDuration(400)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)

@@ -1,0 +1,120 @@
+"""The app's icons: the app and tray icons (SVG files in resources/icons/) and small glyphs.
+
+Glyphs are tiny inline SVGs drawn in the theme's colours and rendered at the screen's device
+pixel ratio, so they stay sharp on high-DPI screens and readable in light and dark themes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from timetracker.core.resources import resource
+
+APP_PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+_GLYPHS = {
+    "play": '<path d="M7 4.5 L19.5 12 L7 19.5 Z" fill="{c}"/>',
+    "stop": '<rect x="6" y="6" width="12" height="12" rx="2.5" fill="{c}"/>',
+    "continue": '<path d="M8 5 L19 12 L8 19 Z" fill="none" stroke="{c}" stroke-width="2.2" '
+                'stroke-linejoin="round"/>',
+    "more": '<circle cx="5.5" cy="12" r="2" fill="{c}"/><circle cx="12" cy="12" r="2" '
+            'fill="{c}"/><circle cx="18.5" cy="12" r="2" fill="{c}"/>',
+    "warning": '<path d="M12 3 L22 20 L2 20 Z" fill="{c}"/><rect x="11" y="9" width="2" '
+               'height="6" fill="#ffffff"/><rect x="11" y="16.5" width="2" height="2" '
+               'fill="#ffffff"/>',
+    "tag": '<path d="M3 4 h8 l10 10 -7 7 -10 -10 Z" fill="none" stroke="{c}" stroke-width="2"'
+           ' stroke-linejoin="round"/><circle cx="8" cy="9" r="1.6" fill="{c}"/>',
+    "money": '<circle cx="12" cy="12" r="9" fill="none" stroke="{c}" stroke-width="2"/>'
+             '<text x="12" y="16.5" font-size="12" font-family="sans-serif" font-weight="bold"'
+             ' text-anchor="middle" fill="{c}">$</text>',
+    "folder": '<circle cx="12" cy="12" r="6" fill="{c}"/>',
+    "left": '<path d="M15 5 L8 12 L15 19" fill="none" stroke="{c}" stroke-width="2.4" '
+            'stroke-linecap="round" stroke-linejoin="round"/>',
+    "right": '<path d="M9 5 L16 12 L9 19" fill="none" stroke="{c}" stroke-width="2.4" '
+             'stroke-linecap="round" stroke-linejoin="round"/>',
+    "plus": '<path d="M12 5 V19 M5 12 H19" stroke="{c}" stroke-width="2.4" '
+            'stroke-linecap="round"/>',
+    "timer": '<circle cx="12" cy="13" r="8" fill="none" stroke="{c}" stroke-width="2"/>'
+             '<path d="M12 13 V8.5 M10 2.5 H14" stroke="{c}" stroke-width="2" '
+             'stroke-linecap="round"/>',
+    "projects": '<rect x="3" y="5" width="18" height="15" rx="2.5" fill="none" stroke="{c}" '
+                'stroke-width="2"/><path d="M3 9 H21" stroke="{c}" stroke-width="2"/>',
+    "reports": '<path d="M5 20 V12 M12 20 V5 M19 20 V9" stroke="{c}" stroke-width="3" '
+               'stroke-linecap="round"/>',
+    "search": '<circle cx="10.5" cy="10.5" r="6" fill="none" stroke="{c}" stroke-width="2.2"/>'
+              '<path d="M15 15 L20 20" stroke="{c}" stroke-width="2.4" stroke-linecap="round"/>',
+}
+
+
+def _device_ratio() -> float:
+    app = QGuiApplication.instance()
+    screen = QGuiApplication.primaryScreen() if app is not None else None
+    return max(1.0, screen.devicePixelRatio()) if screen is not None else 1.0
+
+
+def render_svg(data: bytes, size: int, ratio: float = 1.0) -> QPixmap:
+    """An SVG rendered into a transparent pixmap of ``size`` logical pixels."""
+    renderer = QSvgRenderer(QByteArray(data))
+    pixels = max(1, round(size * ratio))
+    image = QImage(pixels, pixels, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, pixels, pixels))
+    painter.end()
+    pixmap = QPixmap.fromImage(image)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
+@cache
+def glyph(name: str, color: str, size: int = 16) -> QIcon:
+    """A small single-colour icon (``play``, ``stop``, ``warning``, …) in ``color``."""
+    body = _GLYPHS[name].replace("{c}", color)
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">{body}</svg>'.encode()
+    icon = QIcon()
+    for ratio in sorted({1.0, 2.0, _device_ratio()}):
+        icon.addPixmap(render_svg(svg, size, ratio))
+    return icon
+
+
+def svg_path(name: str) -> Path:
+    return resource("icons", f"{name}.svg")
+
+
+@cache
+def _file_icon(name: str) -> QIcon:
+    path = svg_path(name)
+    icon = QIcon(str(path))  # the SVG icon engine scales it to any size
+    if icon.isNull() or (not icon.availableSizes() and icon.pixmap(QSize(16, 16)).isNull()):
+        data = path.read_bytes()
+        icon = QIcon()
+        for size in (16, 24, 32, 48, 64, 128, 256):
+            icon.addPixmap(render_svg(data, size))
+    return icon
+
+
+def app_icon() -> QIcon:
+    return _file_icon("timetracker")
+
+
+def tray_icon(running: bool) -> QIcon:
+    return _file_icon("tray-running" if running else "tray-idle")
+
+
+def write_app_pngs(folder: Path, sizes: tuple[int, ...] = APP_PNG_SIZES) -> list[Path]:
+    """Render the app icon to ``timetracker-<N>.png`` files (run once; the PNGs are shipped)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = svg_path("timetracker").read_bytes()
+    written = []
+    for size in sizes:
+        target = folder / f"timetracker-{size}.png"
+        if not render_svg(data, size).save(str(target), "PNG"):
+            raise OSError(f"could not write {target}")
+        written.append(target)
+    return written

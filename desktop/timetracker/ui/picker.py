@@ -1,0 +1,336 @@
+"""Project/task and tag pickers: a button that opens a type-to-search popup.
+
+The project picker lists "No project", every active project (with its client) and its open
+tasks; typing filters the list, Enter picks the highlighted line, and a name that matches no
+project offers "Create project “…”". The tag picker is a checklist with the same search and
+"Create tag “…”".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QListWidget,
+    QListWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from timetracker.core.entry_reads import PickerProject
+from timetracker.ui import theme
+from timetracker.ui.icons import glyph
+
+_ROLE = Qt.ItemDataRole.UserRole
+
+
+def color_dot(color: str | None, size: int = 10) -> QIcon:
+    ratio = 2.0
+    pix = QPixmap(round(size * ratio), round(size * ratio))
+    pix.setDevicePixelRatio(ratio)
+    pix.fill(Qt.GlobalColor.transparent)
+    if color and QColor(color).isValid():
+        painter = QPainter(pix)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(color))
+        painter.drawEllipse(1, 1, size - 2, size - 2)
+        painter.end()
+    return QIcon(pix)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the project picker returns: a project (or none), a task, and whether it is new."""
+
+    project: str | None
+    task: str | None = None
+    create: bool = False
+
+
+class _Popup(QFrame):
+    """The search field + list shared by both pickers."""
+
+    picked = Signal(object)  # the chosen item's data
+    closed = Signal()
+
+    def __init__(self, parent: QWidget, placeholder: str) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setObjectName("pickerPopup")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        from PySide6.QtWidgets import QLineEdit
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(placeholder)
+        self.search.setAccessibleName(placeholder)
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Choices")
+        self.list.setUniformItemSizes(True)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list)
+        self.search.installEventFilter(self)
+        self.list.itemActivated.connect(self._activate)
+        self.list.itemClicked.connect(self._activate)
+        self.resize(320, 340)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+                self._move(1 if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) else -1)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                item = self.list.currentItem()
+                if item is not None:
+                    self._activate(item)
+                return True
+        return False
+
+    def _move(self, step: int) -> None:
+        row = self.list.currentRow()
+        count = self.list.count()
+        for _ in range(count):
+            row = (row + step) % count if count else -1
+            item = self.list.item(row)
+            if item is not None and not item.isHidden() and item.flags() & \
+                    Qt.ItemFlag.ItemIsSelectable:
+                self.list.setCurrentRow(row)
+                return
+
+    def first_visible(self) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if not item.isHidden() and item.flags() & Qt.ItemFlag.ItemIsSelectable:
+                self.list.setCurrentRow(row)
+                return
+
+    def _activate(self, item: QListWidgetItem) -> None:
+        self.picked.emit(item.data(_ROLE))
+
+    def popup_at(self, anchor: QWidget) -> None:
+        point = anchor.mapToGlobal(QPoint(0, anchor.height() + 4))
+        screen = anchor.screen().availableGeometry()
+        x = min(point.x(), screen.right() - self.width())
+        y = point.y() if point.y() + self.height() < screen.bottom() else \
+            anchor.mapToGlobal(QPoint(0, 0)).y() - self.height() - 4
+        self.move(max(screen.left(), x), max(screen.top(), y))
+        self.show()
+        self.search.setFocus()
+
+    def hideEvent(self, event: object) -> None:
+        self.closed.emit()
+
+
+class ProjectPicker(QToolButton):
+    """Shows the chosen project (colour dot + name · task); click or Enter opens the search."""
+
+    chosen = Signal(object)  # Choice
+
+    def __init__(self, projects: Callable[[], Sequence[PickerProject]],
+                 parent: QWidget | None = None, compact: bool = False) -> None:
+        super().__init__(parent)
+        self._projects = projects
+        self._compact = compact
+        self.project: str | None = None
+        self.task: str | None = None
+        self.color: str | None = None
+        self.setObjectName("pickerButton")
+        self.setAccessibleName("Project")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.clicked.connect(self.open_popup)
+        self.popup: _Popup | None = None
+        self._show_choice()
+
+    def set_choice(self, project: str | None, task: str | None = None,
+                   color: str | None = None) -> None:
+        self.project, self.task, self.color = project, task, color
+        self._show_choice()
+
+    def _show_choice(self) -> None:
+        if self.project:
+            text = self.project + (f" · {self.task}" if self.task else "")
+            self.setIcon(color_dot(self.color or "#888888"))
+            self.setText(text)
+            self.setToolTip(f"Project: {text} (click to change)")
+        else:
+            self.setIcon(glyph("folder", theme.current().muted))
+            self.setText("" if self._compact else "Project")
+            self.setToolTip("Choose a project (type to search or create one)")
+        self.setProperty("chosen", bool(self.project))
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def open_popup(self) -> _Popup:
+        popup = _Popup(self, "Find or create a project…")
+        popup.setAccessibleName("Project picker")
+        items: list[tuple[QListWidgetItem, str]] = []
+        none_item = QListWidgetItem("No project")
+        none_item.setData(_ROLE, Choice(None))
+        popup.list.addItem(none_item)
+        items.append((none_item, ""))
+        for project in self._projects():
+            label = project.name + (f"   ({project.client})" if project.client else "")
+            item = QListWidgetItem(color_dot(project.color), label)
+            item.setData(_ROLE, Choice(project.name))
+            popup.list.addItem(item)
+            items.append((item, f"{project.name} {project.client or ''}".lower()))
+            for task in project.tasks:
+                sub = QListWidgetItem(f"      {task}")
+                sub.setData(_ROLE, Choice(project.name, task))
+                sub.setToolTip(f"{project.name} · {task}")
+                popup.list.addItem(sub)
+                items.append((sub, f"{project.name} {task} {project.client or ''}".lower()))
+        names = {p_item.data(_ROLE).project.lower() for p_item, _ in items
+                 if p_item.data(_ROLE).project and p_item.data(_ROLE).task is None}
+        create = QListWidgetItem(glyph("plus", theme.current().accent), "")
+        popup.list.addItem(create)
+
+        def refilter(text: str) -> None:
+            needle = text.strip().lower()
+            words = needle.split()
+            for item, haystack in items:
+                item.setHidden(bool(words) and not all(w in haystack for w in words))
+            wanted = " ".join(text.split())
+            show_create = bool(wanted) and wanted.lower() not in names
+            create.setHidden(not show_create)
+            create.setText(f"Create project “{wanted}”")
+            create.setData(_ROLE, Choice(wanted, None, create=True))
+            popup.first_visible()
+
+        popup.search.textChanged.connect(refilter)
+        popup.picked.connect(self._picked)
+        refilter("")
+        for row in range(popup.list.count()):  # highlight the current choice
+            data = popup.list.item(row).data(_ROLE)
+            if data is not None and data.project == self.project and data.task == self.task:
+                popup.list.setCurrentRow(row)
+                break
+        self.popup = popup
+        popup.popup_at(self)
+        return popup
+
+    def _picked(self, choice: object) -> None:
+        assert isinstance(choice, Choice)
+        if self.popup is not None:
+            self.popup.close()
+        color = None
+        for project in self._projects() if choice.project and not choice.create else ():
+            if project.name == choice.project:
+                color = project.color
+        self.set_choice(choice.project, choice.task, color)
+        self.chosen.emit(choice)
+
+
+class TagPicker(QToolButton):
+    """Shows the chosen tags; the popup is a searchable checklist that can create tags."""
+
+    changed = Signal(list)
+
+    def __init__(self, tags: Callable[[], Sequence[str]], parent: QWidget | None = None,
+                 compact: bool = False) -> None:
+        super().__init__(parent)
+        self._tags = tags
+        self._compact = compact
+        self.selected: list[str] = []
+        self.setObjectName("tagButton")
+        self.setAccessibleName("Tags")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.clicked.connect(self.open_popup)
+        self.popup: _Popup | None = None
+        self._before: list[str] = []
+        self._show()
+
+    def set_tags(self, tags: Sequence[str]) -> None:
+        self.selected = list(tags)
+        self._show()
+
+    def _show(self) -> None:
+        self.setIcon(glyph("tag", theme.current().accent if self.selected
+                           else theme.current().muted))
+        text = ", ".join(self.selected)
+        self.setText(text if len(text) <= 28 else text[:26] + "…")
+        self.setToolTip(f"Tags: {text}" if text else "Add tags")
+        self.setProperty("chosen", bool(self.selected))
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def open_popup(self) -> _Popup:
+        popup = _Popup(self, "Find or create tags…")
+        popup.setAccessibleName("Tag picker")
+        self._before = list(self.selected)
+        known = list(self._tags())
+        for name in self.selected:
+            if name.lower() not in {k.lower() for k in known}:
+                known.append(name)
+        chosen = {t.lower() for t in self.selected}
+        for name in known:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name.lower() in chosen
+                               else Qt.CheckState.Unchecked)
+            item.setData(_ROLE, name)
+            popup.list.addItem(item)
+        create = QListWidgetItem(glyph("plus", theme.current().accent, 16), "")
+        popup.list.addItem(create)
+
+        def refilter(text: str) -> None:
+            wanted = " ".join(text.split())
+            names = set()
+            for row in range(popup.list.count() - 1):
+                item = popup.list.item(row)
+                name = str(item.data(_ROLE))
+                names.add(name.lower())
+                item.setHidden(bool(wanted) and wanted.lower() not in name.lower())
+            create.setHidden(not wanted or wanted.lower() in names)
+            create.setText(f"Create tag “{wanted}”")
+            create.setData(_ROLE, ("create", wanted))
+            popup.first_visible()
+
+        def picked(data: object) -> None:
+            if isinstance(data, tuple):  # create
+                name = data[1]
+                item = QListWidgetItem(name)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked)
+                item.setData(_ROLE, name)
+                popup.list.insertItem(popup.list.count() - 1, item)
+                popup.search.clear()
+            else:
+                for row in range(popup.list.count() - 1):
+                    item = popup.list.item(row)
+                    if item.data(_ROLE) == data:
+                        item.setCheckState(Qt.CheckState.Unchecked if item.checkState()
+                                           == Qt.CheckState.Checked else Qt.CheckState.Checked)
+            self._collect(popup)
+
+        popup.search.textChanged.connect(refilter)
+        popup.picked.connect(picked)
+        popup.list.itemChanged.connect(lambda _item: self._collect(popup))
+        popup.closed.connect(self._finish)
+        refilter("")
+        self.popup = popup
+        popup.popup_at(self)
+        return popup
+
+    def _collect(self, popup: _Popup) -> None:
+        self.selected = [str(popup.list.item(row).data(_ROLE))
+                         for row in range(popup.list.count() - 1)
+                         if popup.list.item(row).checkState() == Qt.CheckState.Checked]
+        self._show()
+
+    def _finish(self) -> None:
+        if self.selected != self._before:
+            self._before = list(self.selected)
+            self.changed.emit(list(self.selected))

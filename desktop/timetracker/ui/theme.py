@@ -1,0 +1,125 @@
+"""Light and dark themes: a Fusion palette plus resources/styles/app.qss with the theme's colours.
+
+``system`` follows the platform's colour scheme (and its changes while the app runs). The
+stylesheet uses ``@token`` placeholders, filled from :data:`THEMES`, so one file serves both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from timetracker.core.resources import resource
+
+THEME_CHOICES = ("system", "light", "dark")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    window: str
+    surface: str
+    base: str
+    rail: str
+    text: str
+    muted: str
+    border: str
+    divider: str
+    hover: str
+    accent: str
+    accentHover: str
+    accentSoft: str
+    danger: str
+    dangerHover: str
+    warn: str
+    warnSoft: str
+    toast: str
+    toastText: str
+    toastAction: str
+
+    @property
+    def dark(self) -> bool:
+        return self.name == "dark"
+
+
+THEMES = {
+    "light": Theme("light", window="#F4F4F7", surface="#FFFFFF", base="#FFFFFF", rail="#ECECF1",
+                   text="#1C1C24", muted="#6E6E7A", border="#DCDCE4", divider="#EDEDF2",
+                   hover="#EEEEF4", accent="#5B5BD6", accentHover="#4B4BC4",
+                   accentSoft="#E6E6FB", danger="#E5484D", dangerHover="#CE3A3F",
+                   warn="#C27C0E", warnSoft="#FFF4DD", toast="#23232B", toastText="#F2F2F5",
+                   toastAction="#A8A8FF"),
+    "dark": Theme("dark", window="#17171B", surface="#202026", base="#16161A", rail="#121215",
+                  text="#ECECF1", muted="#9D9DAA", border="#33333C", divider="#2A2A31",
+                  hover="#2A2A32", accent="#8585F2", accentHover="#9B9BF7",
+                  accentSoft="#2E2E5A", danger="#F0575C", dangerHover="#F57479",
+                  warn="#F0B43C", warnSoft="#3A3020", toast="#EDEDF2", toastText="#1C1C24",
+                  toastAction="#4B4BC4"),
+}
+
+_TOKEN = re.compile(r"@([A-Za-z]+)")
+
+
+def resolve(choice: str) -> Theme:
+    """The theme for the setting ``choice`` (system → the platform's current scheme)."""
+    if choice == "system":
+        hints = QGuiApplication.styleHints()
+        dark = hints is not None and hints.colorScheme() == Qt.ColorScheme.Dark
+        return THEMES["dark" if dark else "light"]
+    return THEMES[choice]
+
+
+def palette(theme: Theme) -> QPalette:
+    pal = QPalette()
+    role = QPalette.ColorRole
+    colors = {
+        role.Window: theme.window, role.WindowText: theme.text, role.Base: theme.base,
+        role.AlternateBase: theme.hover, role.ToolTipBase: theme.surface,
+        role.ToolTipText: theme.text, role.Text: theme.text, role.Button: theme.surface,
+        role.ButtonText: theme.text, role.BrightText: "#FFFFFF", role.Highlight: theme.accent,
+        role.HighlightedText: "#FFFFFF", role.Link: theme.accent,
+        role.PlaceholderText: theme.muted, role.Light: theme.surface, role.Midlight: theme.hover,
+        role.Mid: theme.border, role.Dark: theme.border, role.Shadow: "#000000",
+    }
+    for color_role, value in colors.items():
+        pal.setColor(color_role, QColor(value))
+    disabled = QPalette.ColorGroup.Disabled
+    for color_role in (role.WindowText, role.Text, role.ButtonText):
+        pal.setColor(disabled, color_role, QColor(theme.muted))
+    return pal
+
+
+@cache
+def _template() -> str:
+    return resource("styles", "app.qss").read_text(encoding="utf-8")
+
+
+def stylesheet(theme: Theme) -> str:
+    values = theme.__dict__
+
+    def fill(match: re.Match[str]) -> str:
+        return str(values.get(match.group(1), match.group(0)))
+
+    return _TOKEN.sub(fill, _template())
+
+
+def apply(app: QApplication, choice: str) -> Theme:
+    """Apply the theme for setting ``choice`` to the whole application; returns it."""
+    theme = resolve(choice)
+    app.setStyle("Fusion")
+    app.setPalette(palette(theme))
+    app.setStyleSheet(stylesheet(theme))
+    app.setProperty("ttTheme", theme.name)
+    return theme
+
+
+def current(app: QApplication | None = None) -> Theme:
+    """The theme applied last (light before any was applied)."""
+    instance = app or QApplication.instance()
+    name = instance.property("ttTheme") if instance is not None else None
+    return THEMES.get(str(name), THEMES["light"])

@@ -1,0 +1,213 @@
+"""The reports view shows exactly the core's numbers, computed off the UI thread."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+from support.view_data import MONDAY, bulk_entries, make_app, seed_week
+from timetracker.app import App
+from timetracker.core.ranges import custom_range, named_range
+from timetracker.core.reports import Report
+from timetracker.ui.quantities import amounts_label, duration_label
+from timetracker.ui.reports_view import ReportsView
+
+H = 3600
+
+
+@pytest.fixture
+def app(home: Path) -> Iterator[App]:
+    application = make_app(home)
+    seed_week(application)
+    yield application
+    application.close()
+
+
+def shown(qtbot: QtBot, view: ReportsView, action: object = None) -> Report:
+    with qtbot.waitSignal(view.reportShown, timeout=10_000) as blocker:
+        if callable(action):
+            action()
+    report = blocker.args[0]
+    assert isinstance(report, Report)
+    return report
+
+
+def table_rows(view: ReportsView) -> list[list[str]]:
+    return [[view.table.item(r, c).text() for c in range(view.table.columnCount())]
+            for r in range(view.table.rowCount())]
+
+
+def test_this_week_by_project_equals_core_report(qtbot: QtBot, app: App) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    report = shown(qtbot, view, view.refresh)
+    rng = named_range("this_week", app.clock(), app.timezone, "monday")
+    core = app.reports.report(rng, "project")
+
+    assert view.current_range() == rng
+    assert report.total_seconds == core.total_seconds
+    assert report.daily == core.daily
+    assert [(r.label, r.seconds, r.billable_seconds, r.amounts) for r in report.rows] == \
+        [(r.label, r.seconds, r.billable_seconds, r.amounts) for r in core.rows]
+    # What the user reads: the table, the headline figures and the chart's data.
+    expected = [[r.label, duration_label(r.seconds),
+                 duration_label(r.billable_seconds) if r.billable_seconds else "—",
+                 amounts_label(r.amounts)] for r in core.rows]
+    expected.append(["Total", duration_label(core.total_seconds),
+                     duration_label(core.billable_seconds), amounts_label(core.amounts)])
+    assert table_rows(view) == expected
+    assert view.total_figure.value.text() == duration_label(core.total_seconds)
+    assert view.amount_figure.value.text() == amounts_label(core.amounts)
+    assert view.daily_chart.days() == core.daily
+    assert [s.seconds for s in view.breakdown_chart.slices()] == [r.seconds for r in core.rows]
+
+
+def test_entries_crossing_midnight_are_split_by_local_day(qtbot: QtBot, app: App) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    report = shown(qtbot, view, lambda: view.set_custom_range(MONDAY, MONDAY + dt.timedelta(2)))
+    # Worked out by hand from seed_week: Sunday 22:00-01:00 gives Monday 1 h; Tuesday
+    # 22:30-01:30 gives Tuesday 1:30 h and Wednesday 1:30 h.
+    assert report.daily == [(MONDAY, int(8.75 * H)),
+                            (MONDAY + dt.timedelta(1), int(7.25 * H)),
+                            (MONDAY + dt.timedelta(2), int(7.75 * H))]
+    core = app.reports.report(custom_range(MONDAY, MONDAY + dt.timedelta(2), app.timezone),
+                              "project")
+    assert report.daily == core.daily
+    assert report.total_seconds == core.total_seconds == int(23.75 * H)
+    # Billable money: Website 85 EUR/h, Mobile app 120.50 USD/h, clamped to the range.
+    website = 3.5 + 3.25 + 6.25
+    mobile = 4.25 + 3.0
+    # 7.25 h × 120.50 = 873.625: half a cent rounds up.
+    assert report.amounts == {"EUR": int(website * 8500 + 0.5), "USD": int(mobile * 12050 + 0.5)}
+    assert view.amount_figure.value.text() == "€1,105.00 · $873.63"
+
+
+@pytest.mark.parametrize("group", ["client", "tag", "task"])
+def test_other_breakdowns_equal_core(qtbot: QtBot, app: App, group: str) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    shown(qtbot, view, view.refresh)
+    report = shown(qtbot, view, lambda: view.set_group_by(group))
+    core = app.reports.report(view.current_range(), group)
+    assert report.group_by == group
+    assert [(r.label, r.seconds) for r in report.rows] == [(r.label, r.seconds) for r in core.rows]
+    assert [row[0] for row in table_rows(view)[:-1]] == [r.label for r in core.rows]
+    assert view.breakdown_title.text() == f"By {group}"
+
+
+def test_range_picker_and_previous_next(qtbot: QtBot, app: App) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    shown(qtbot, view, view.refresh)
+    report = shown(qtbot, view, lambda: view.set_range_kind("last_week"))
+    assert (report.range.first, report.range.last) == (MONDAY - dt.timedelta(7),
+                                                      MONDAY - dt.timedelta(1))
+    # Only the Sunday-night entry's first two hours fall into last week.
+    assert report.total_seconds == 2 * H
+    report = shown(qtbot, view, lambda: view.set_range_kind("this_month"))
+    assert (report.range.first, report.range.last) == (dt.date(2024, 5, 1), dt.date(2024, 5, 31))
+    report = shown(qtbot, view, lambda: view.shift(-1))
+    assert (report.range.first, report.range.last) == (dt.date(2024, 4, 1), dt.date(2024, 4, 30))
+    assert view.range_kind() == "custom"
+    assert report.total_seconds == 0
+    assert view.table.rowCount() == 0
+    report = shown(qtbot, view, lambda: view.shift(1))
+    assert report.range.last == dt.date(2024, 5, 31)
+
+
+def test_reversed_custom_range_shows_the_core_error(qtbot: QtBot, app: App) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    view.set_custom_range(MONDAY, MONDAY - dt.timedelta(3))
+    assert "ends" in view.status_label.text() and "before it starts" in view.status_label.text()
+
+
+def test_report_runs_off_the_ui_thread(qtbot: QtBot, app: App) -> None:
+    threads: list[int] = []
+    original = app.reports.report
+
+    def spy(*args: object, **kwargs: object) -> Report:
+        threads.append(threading.get_ident())
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    app.reports.report = spy  # type: ignore[method-assign]
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    shown(qtbot, view, view.refresh)
+    assert threads and threading.get_ident() not in threads
+
+
+def test_export_csv_and_json_of_the_range(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    view.set_custom_range(MONDAY, MONDAY + dt.timedelta(1))
+    target = tmp_path / "week.csv"
+    with qtbot.waitSignal(view.exportDone, timeout=10_000) as blocker:
+        view.export_to(target, "csv")
+    # Monday..Tuesday overlaps 6 entries (incl. Sunday night and Tuesday night ones).
+    assert blocker.args == [str(target), 6]
+    with target.open(encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == 6
+    assert "Exported 6 entries" in view.status_label.text()
+    target_json = tmp_path / "week.json"
+    with qtbot.waitSignal(view.exportDone, timeout=10_000):
+        view.export_to(target_json, "json")
+    assert len(json.loads(target_json.read_text(encoding="utf-8"))["entries"]) == 6
+
+
+def test_large_export_shows_progress_dialog(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    bulk_entries(app, 12_000, MONDAY - dt.timedelta(days=1100))
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    view.set_custom_range(MONDAY - dt.timedelta(days=1100), MONDAY)
+    target = tmp_path / "big.csv"
+    seen: list[tuple[int, int, bool, int]] = []
+    job = view.export_to(target, "csv")
+
+    def record(done: int, total: int) -> None:  # runs after the view's own progress slot
+        dialog = view.progress_dialog()
+        assert dialog is not None
+        seen.append((done, total, dialog.isVisible(), dialog.maximum()))
+
+    job.progress.connect(record)
+    with qtbot.waitSignal(view.exportDone, timeout=20_000) as blocker:
+        pass
+    total = 12_000 + 3  # the bulk entries + Sunday night and the two Monday entries
+    assert blocker.args == [str(target), total]
+    assert len(seen) >= 2
+    assert all(t == total and visible and maximum == total for _d, t, visible, maximum in seen)
+    done = [d for d, _t, _v, _m in seen]
+    assert done == sorted(done) and 0 < done[-1] <= total
+    assert view.progress_dialog() is None  # closed at the end
+
+
+def test_cancelled_export_leaves_no_file(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    bulk_entries(app, 3_000, MONDAY - dt.timedelta(days=300))
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    view.set_custom_range(MONDAY - dt.timedelta(days=300), MONDAY)
+    target = tmp_path / "big.csv"
+    finished: list[object] = []
+    job = view.export_to(target, "csv")
+    job.finished.connect(finished.append)
+    dialog = view.progress_dialog()
+    assert dialog is not None
+    cancel = dialog.findChild(QPushButton)
+    assert cancel is not None and cancel.text() == "Cancel"
+    cancel.click()  # wherever the worker is, the result must be: no file, nothing delivered
+    with qtbot.waitSignal(view.exportDone, timeout=10_000) as blocker:
+        pass
+    assert blocker.args == [str(target), -1]
+    assert finished == []
+    assert not target.exists()
+    assert list(tmp_path.glob(".big.csv*")) == []
+    assert "cancelled" in view.status_label.text()
+    assert view.export_button.isEnabled()
