@@ -69,7 +69,8 @@ class App:
     @cached_property
     def backups(self) -> BackupManager:
         return BackupManager(
-            self.paths.database, self.paths.backup_dir, keep=int(self.config.get("backup_keep"))
+            self.paths.database, self.paths.backup_dir, keep=int(self.config.get("backup_keep")),
+            sink=self.emit,
         )
 
     @cached_property

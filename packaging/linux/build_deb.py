@@ -113,6 +113,32 @@ def shlib_depends(opt_dir: Path, work: Path) -> list[str]:
     return depends
 
 
+def clean_runpaths(opt_dir: Path) -> int:
+    """Drop build-machine RUNPATH entries (e.g. a pyenv prefix) from the bundle's ELF files.
+
+    The PyInstaller bootloader points the loader at the bundle itself, so only ``$ORIGIN``
+    entries are kept. Returns how many files were changed.
+    """
+    patchelf = shutil.which("patchelf")
+    if patchelf is None:
+        raise DebError("patchelf is not installed (apt-get install patchelf)")
+    changed = 0
+    for path in sorted(opt_dir.rglob("*")):
+        if not path.is_file() or path.is_symlink() or not _is_elf(path):
+            continue
+        found = subprocess.run([patchelf, "--print-rpath", str(path)], capture_output=True,
+                               text=True)
+        entries = [e for e in found.stdout.strip().split(":") if e]
+        if found.returncode != 0 or all(e.startswith("$ORIGIN") for e in entries):
+            continue
+        keep = ":".join(e for e in entries if e.startswith("$ORIGIN"))
+        command = [patchelf, "--set-rpath", keep, str(path)] if keep else [
+            patchelf, "--remove-rpath", str(path)]
+        subprocess.run(command, check=True, capture_output=True)
+        changed += 1
+    return changed
+
+
 def merge_depends(found: list[str], extra: tuple[str, ...] = EXTRA_DEPENDS) -> str:
     names = {re.split(r"[\s(]", d, maxsplit=1)[0] for d in found}
     return ", ".join(sorted(set(found) | {e for e in extra if e not in names}))
@@ -205,6 +231,7 @@ def build_deb(bundle: Path, icons: Path, source: Path, out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="timetracker-deb-") as temp:
         root = Path(temp) / "root"
         stage(bundle, icons, root, version, deb_version)
+        clean_runpaths(root / "opt" / PACKAGE)
         _normalise_modes(root)
         depends = merge_depends(shlib_depends(root / "opt" / PACKAGE, Path(temp) / "shlibs"))
         write_control(root, deb_version, depends)

@@ -50,11 +50,15 @@ WATSON_GOAL = 0.06
 QUERY_GOAL_MS = 30.0
 
 
-#: Diagnostic only (no goal): the same command with the telemetry sink replaced by a no-op,
-#: to show how much of the run the telemetry pipeline takes with consent off (the default).
+#: Diagnostics only (no goal): the same command with the telemetry sink (consent off, the
+#: default) and then also the CLI's observability start-up replaced by no-ops, to show what each
+#: layer costs. Nothing else differs.
 NO_TELEMETRY = ("import sys; from timetracker.app import App; "
                 "App._telemetry_sink = lambda self, event, properties: None; "
                 "from timetracker.cli import run; sys.exit(run(sys.argv[1:]))")
+CORE_ONLY = NO_TELEMETRY.replace(
+    "from timetracker.cli", "App.start_observability = lambda self, *a, **k: None; "
+    "from timetracker.cli")
 
 
 @dataclass
@@ -226,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.diagnose:
             tools["no-telemetry"] = ("  diagnostic: same, telemetry sink no-op",
                                      [sys.executable, "-c", NO_TELEMETRY, *report_args])
+            tools["core-only"] = ("  diagnostic: also observability start no-op",
+                                  [sys.executable, "-c", CORE_ONLY, *report_args])
         measured = measure(tools, env, args.runs)
         year_totals = totals(year, env, tools)
         queries = query_times(stores.timetracker_home, year, args.repeats)
@@ -251,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ok = ratio <= goals[item.label]
             met_all &= ok
             line += f" {ratio:>7.3f}× {'≤ ' + str(goals[item.label]) + '×':>8}  {verdict(ok)}"
-        elif item.label == "no-telemetry" and "timew" in peers:
+        elif item.label in ("no-telemetry", "core-only") and "timew" in peers:
             line += f" {item.median / peers['timew']:>7.3f}×  (vs timew, no goal)"
         print(line)
     for name, command in (("timew", "timew summary"), ("watson", "watson report")):

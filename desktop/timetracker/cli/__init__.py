@@ -176,5 +176,8 @@ def _run(argv: list[str], command: str | None, app_factory: object | None,
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as exc:
+        app.report_error(exc)  # the class name only, when consent allows
+        raise
     finally:
         app.close()

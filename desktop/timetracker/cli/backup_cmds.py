@@ -29,7 +29,6 @@ def backup(app: App, args: argparse.Namespace) -> int:
         if info is None:
             print("There is no database yet; nothing to back up.")
             return 0
-        app.emit("backup.created", {"reason": "manual"})
         if getattr(args, "json", False):
             print_json({"name": info.name, "path": str(info.path), "size": info.size})
         else:
@@ -37,7 +36,6 @@ def backup(app: App, args: argparse.Namespace) -> int:
         return 0
     if action == "restore":
         restored = manager.restore(args.name)
-        app.emit("backup.restored", {})
         print(f"Restored {restored.name}. The previous database was kept "
               f"(see 'timetracker backup list').")
         return 0

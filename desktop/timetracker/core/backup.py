@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from timetracker.core.errors import NotFoundError, ValidationError
+from timetracker.core.hooks import EventSink, null_sink
 from timetracker.core.integrity import check_integrity
 
 _PREFIX = "timetracker-"
@@ -37,10 +38,12 @@ class BackupInfo:
 
 
 class BackupManager:
-    def __init__(self, database: Path, folder: Path, keep: int = 10) -> None:
+    def __init__(self, database: Path, folder: Path, keep: int = 10,
+                 sink: EventSink = null_sink) -> None:
         self.database = Path(database)
         self.folder = Path(folder)
         self.keep = keep
+        self.sink = sink
 
     def list(self) -> builtins.list[BackupInfo]:
         """All backups, newest first."""
@@ -83,6 +86,7 @@ class BackupManager:
             source.close()
         os.replace(partial, target)
         self.prune()
+        self.sink("backup.created", {"reason": reason})
         return BackupInfo(target, now, reason, target.stat().st_size)
 
     def prune(self) -> builtins.list[Path]:
@@ -136,6 +140,7 @@ class BackupManager:
                     source.close()
             finally:
                 dest.close()
+        self.sink("backup.restored", {})
         return backup
 
     def _move_damaged_aside(self) -> None:

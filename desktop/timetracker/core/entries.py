@@ -207,14 +207,14 @@ class EntryService:
     def start(self, project: str | None = None, description: str = "",
               tags: Sequence[str] = (), task: str | None = None,
               billable: bool | None = None, at: int | None = None) -> ChangeResult:
-        now = self.clock()
-        begin = now if at is None else at
-        if begin > now + FUTURE_TOLERANCE:
-            raise ValidationError(
-                f"A timer cannot start in the future ({_fmt(begin, self.timezone)}).")
         with self.db.session() as s:
             stopped = None
-            running = self._running(s)
+            running = self._running(s)  # takes the write lock: "now" is read after it
+            now = self.clock()
+            begin = now if at is None else at
+            if begin > now + FUTURE_TOLERANCE:
+                raise ValidationError(
+                    f"A timer cannot start in the future ({_fmt(begin, self.timezone)}).")
             if running is not None:
                 if begin < running.start:
                     raise ValidationError(
@@ -233,10 +233,10 @@ class EntryService:
         return result
 
     def stop(self, at: int | None = None) -> EntryView:
-        now = self.clock()
-        end = now if at is None else at
         with self.db.session() as s:
-            running = self._running(s)
+            running = self._running(s)  # takes the write lock: "now" is read after it
+            now = self.clock()
+            end = now if at is None else at
             if running is None:
                 raise ConflictError("No timer is running.")
             if end < running.start:

@@ -45,6 +45,8 @@ class ActionDispatcher(QObject):
         super().__init__(parent)
         self.app = app
         self.history: list[tuple[str, str]] = []
+        #: The message of the last refused action (dialogs show it next to their fields).
+        self.last_error: str | None = None
 
     def run(self, name: str, source: Source, work: Callable[[], T],
             changes_data: bool = True) -> T | None:
@@ -56,10 +58,12 @@ class ActionDispatcher(QObject):
         try:
             result = work()
         except TimeTrackerError as error:
+            self.last_error = str(error)
             self.failed.emit(name, str(error))
             return None
         finally:
             self.app.event_source = previous
+        self.last_error = None
         self.history.append((name, source))
         del self.history[:-50]
         self.performed.emit(name, source)

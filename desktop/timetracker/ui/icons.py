@@ -46,6 +46,9 @@ _GLYPHS = {
                 'stroke-width="2"/><path d="M3 9 H21" stroke="{c}" stroke-width="2"/>',
     "reports": '<path d="M5 20 V12 M12 20 V5 M19 20 V9" stroke="{c}" stroke-width="3" '
                'stroke-linecap="round"/>',
+    "settings": '<path d="M4 7 H20 M4 17 H20" stroke="{c}" stroke-width="2" '
+                'stroke-linecap="round"/><circle cx="9" cy="7" r="2.6" fill="{c}"/>'
+                '<circle cx="15" cy="17" r="2.6" fill="{c}"/>',
     "search": '<circle cx="10.5" cy="10.5" r="6" fill="none" stroke="{c}" stroke-width="2.2"/>'
               '<path d="M15 15 L20 20" stroke="{c}" stroke-width="2.4" stroke-linecap="round"/>',
 }

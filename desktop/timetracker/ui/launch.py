@@ -1,14 +1,175 @@
-"""Starting the GUI."""
+"""Starting the GUI: one instance per data folder, a checked database, the main window.
+
+Order matters for start-up time: the database's integrity check starts on its own thread
+before Qt is imported (SQLite releases the GIL while it checks); the window is shown before
+logging, metrics and telemetry start; SQLAlchemy's ORM (needed only to change data) is
+imported on a worker thread once the window is idle.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from typing import TYPE_CHECKING
+
+from timetracker.core.errors import DatabaseCorruptError
+from timetracker.core.integrity import IntegrityProbe
+from timetracker.core.paths import AppPaths
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from timetracker.app import App
+
+#: Set to 1 to print "gui-idle <seconds>" once the window is shown and idle, then quit
+#: (the start-up benchmark, tests/benchmarks/bench_gui_startup.py, and smoke tests use it).
+EXIT_WHEN_IDLE_ENV = "TIMETRACKER_GUI_EXIT_WHEN_IDLE"
+#: Delay before the ORM is imported in the background.
+PRELOAD_DELAY_MS = 1500
+
+
+def _make_qapplication() -> QApplication:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from timetracker import build_info
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName(build_info.APP_NAME)
+    qt_app.setOrganizationName(build_info.ORG_NAME)
+    qt_app.setApplicationVersion(build_info.VERSION)
+    qt_app.setDesktopFileName(build_info.APP_ID)
+    return qt_app
+
+
+def open_database(app: App) -> bool:
+    """Open the database; on damage offer to restore the newest backup. False = give up."""
+    from PySide6.QtWidgets import QMessageBox
+
+    while True:
+        try:
+            app.db  # noqa: B018 - opening checks and migrates
+            return True
+        except DatabaseCorruptError as error:
+            if not ask_restore(error):
+                return False
+            assert error.newest_backup is not None
+            try:
+                app.backups.restore(error.newest_backup)
+            except Exception as failed:  # report it; the damaged file stays where it was
+                QMessageBox.critical(None, "Restore failed",
+                                     f"The backup could not be restored: {failed}")
+                return False
+
+
+def ask_restore(error: DatabaseCorruptError) -> bool:
+    """The damaged-database dialog; True when the user chose to restore the newest backup."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, "TimeTracker cannot open your data",
+                      "Your time-tracking database is damaged, so it was not opened or "
+                      "changed.")
+    detail = f"File: {error.path}\nProblem: {error.detail}"
+    restore = None
+    if error.newest_backup:
+        box.setInformativeText(
+            f"The newest backup is {error.newest_backup}. Restoring it keeps the damaged file "
+            "next to it (renamed, never overwritten); entries made after that backup are "
+            "only in the damaged file.")
+        restore = box.addButton("Restore newest backup", QMessageBox.ButtonRole.AcceptRole)
+    else:
+        box.setInformativeText("No backup was found. The file was left as it is.")
+    box.setDetailedText(detail)
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(quit_button)
+    box.exec()
+    return restore is not None and box.clickedButton() is restore
+
+
+def _preload_orm() -> None:
+    """Import what changing data needs, so the first Start click does not wait for it."""
+    import sqlalchemy.orm
+
+    import timetracker.core.catalog
+    import timetracker.core.entries  # noqa: F401
+
+    sqlalchemy.orm.configure_mappers()
 
 
 def launch_gui() -> int:
-    print(
-        "The TimeTracker window is not built yet in this version. "
-        "Use the command line meanwhile: 'timetracker --help'.",
-        file=sys.stderr,
-    )
-    return 0
+    started = time.perf_counter()
+    paths = AppPaths.from_environment().ensure()
+    probe = IntegrityProbe(paths.database)  # runs while Qt is imported
+
+    qt_app = _make_qapplication()
+    from timetracker.app import App
+    from timetracker.ui.single_instance import SingleInstance
+
+    instance = SingleInstance(paths.data_dir)
+    if not instance.acquire():
+        if instance.ask_running_instance():
+            print("TimeTracker is already running; its window was brought to the front.",
+                  file=sys.stderr)
+            return 0
+        print("TimeTracker seems to be running already but does not answer.", file=sys.stderr)
+        return 1
+
+    from timetracker.ui import theme
+    from timetracker.ui.icons import app_icon
+
+    app = App(paths=paths, integrity_probe=probe)
+    qt_app.setWindowIcon(app_icon())
+    theme.apply(qt_app, str(app.config.get("theme")))
+    try:
+        if not open_database(app):
+            return 2
+        return _run(qt_app, app, instance, started)
+    finally:
+        instance.release()
+        app.close()
+
+
+def _run(qt_app: QApplication, app: App, instance: object, started: float) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
+
+    from timetracker.ui import background, theme
+    from timetracker.ui.main_window import MainWindow
+    from timetracker.ui.single_instance import SingleInstance
+
+    assert isinstance(instance, SingleInstance)
+    window = MainWindow(app)
+    instance.activation_requested.connect(window.show_and_raise)
+    hints = QGuiApplication.styleHints()
+    if hints is not None:
+        hints.colorSchemeChanged.connect(
+            lambda _scheme: window.apply_theme() if app.config.get("theme") == "system"
+            else None)
+    qt_app.setQuitOnLastWindowClosed(not window.tray_shown)
+    if app.config.get("start_minimised") and window.tray_shown:
+        window.hide()
+    else:
+        window.show()
+
+    def deferred_start() -> None:
+        app.start_observability("gui")
+        app.start_telemetry()
+
+    QTimer.singleShot(0, deferred_start)
+    if os.environ.get(EXIT_WHEN_IDLE_ENV) == "1":
+        def report_idle() -> None:
+            print(f"gui-idle {time.perf_counter() - started:.3f}", flush=True)
+            window.quit()
+        QTimer.singleShot(0, lambda: QTimer.singleShot(0, report_idle))
+    else:
+        QTimer.singleShot(PRELOAD_DELAY_MS,
+                          lambda: background.run_in_background(_preload_orm, owner=window))
+    del theme
+    code = qt_app.exec()
+    background.wait_for_all(5000)
+    return int(code)

@@ -18,12 +18,13 @@ def test_start_stop_records_duration_and_events(app: App, clock: FakeClock,
     stopped = app.entries.stop()
     assert stopped.end == clock.now and stopped.duration(clock.now) == 1800
     assert app.entries.current() is None
-    names = [name for name, _ in events]
+    assert events[0] == ("backup.created", {"reason": "daily"})  # first open of the day
+    names = [name for name, _ in events[1:]]
     assert names == ["project.created", "task.created", "tag.created", "timer.started",
                      "timer.stopped"]
     assert events[-1][1] == {"duration_seconds": 1800}
     # Only enums, booleans and numbers leave the domain: no names, no descriptions.
-    for _name, props in events:
+    for _name, props in events[1:]:
         assert all(isinstance(v, bool | int) for v in props.values())
 
 

@@ -1,0 +1,583 @@
+"""This week's entries, grouped by day with day totals, edited in place.
+
+Each row: description and times are edited where they are shown (Enter saves, Esc cancels),
+the project through the same picker as the timer bar; ▶ continues the entry, ⋯ offers edit,
+duplicate and delete. Deleting shows an "Undo" toast (Ctrl+Z works too). Rows that overlap
+another entry are tinted and carry a warning icon. Reads go through :class:`EntryReads` (no
+ORM, fast); every change goes through the action dispatcher.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from timetracker.core.entry_reads import EntryReads, EntryRow, PickerProject
+from timetracker.core.ranges import DateRange, local_date, named_range
+from timetracker.core.timeparse import parse_clock, parse_time
+from timetracker.ui import theme
+from timetracker.ui.actions import ActionDispatcher, Source
+from timetracker.ui.icons import glyph
+from timetracker.ui.picker import Choice, ProjectPicker
+from timetracker.ui.shortcuts import native_text
+
+if TYPE_CHECKING:
+    from timetracker.app import App
+
+
+def hm(seconds: int) -> str:
+    """``27000`` → ``7:30:00``: entries show seconds, like the timer."""
+    seconds = max(0, int(seconds))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def clock(moment: dt.datetime, time_format: str) -> str:
+    if time_format == "12h":
+        return moment.strftime("%I:%M %p").lstrip("0")
+    return moment.strftime("%H:%M")
+
+
+def day_title(day: dt.date, today: dt.date) -> str:
+    if day == today:
+        return "Today"
+    if day == today - dt.timedelta(days=1):
+        return "Yesterday"
+    return f"{day:%a}, {day.day} {day:%b}" + ("" if day.year == today.year else f" {day.year}")
+
+
+def combine_time(text: str, day: dt.date, tz: str, now: int) -> int:
+    """A typed time on ``day`` (``9:30``, ``5pm``) or any full time (``yesterday 17:00``)."""
+    try:
+        return int(dt.datetime.combine(day, parse_clock(text), ZoneInfo(tz)).timestamp())
+    except ValueError:
+        return parse_time(text, now, tz)
+
+
+@dataclass(frozen=True)
+class WeekData:
+    range: DateRange
+    entries: tuple[EntryRow, ...]
+    overlaps: frozenset[int]
+
+
+class _TimeEdit(QLineEdit):
+    """A time field that looks like text until focused; Esc restores the shown value."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName("rowTime")
+        self.setAccessibleName(name)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFixedWidth(74)
+        self.shown = ""
+
+    def show_value(self, text: str) -> None:
+        self.shown = text
+        if not self.hasFocus():
+            self.setText(text)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.setText(self.shown)
+            self.clearFocus()
+            return
+        super().keyPressEvent(event)
+
+
+class EntryRowWidget(QFrame):
+    """One entry in a day card."""
+
+    def __init__(self, view: EntriesView, entry: EntryRow, overlap: bool, last: bool) -> None:
+        super().__init__()
+        self.view = view
+        self.entry = entry
+        self.setObjectName("entryRow")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setProperty("overlap", overlap)
+        self.setProperty("last", last)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        colors = theme.current()
+        what = entry.description or "(no description)"
+        self.setAccessibleName(f"Entry: {what}")
+
+        self.description = QLineEdit(entry.description)
+        self.description.setPlaceholderText("Add description")
+        self.description.setAccessibleName("Entry description")
+        self.description.setMaxLength(5000)
+        self.description.setCursorPosition(0)
+        self.description.editingFinished.connect(self._description_done)
+        self.description.installEventFilter(self)
+
+        self.project = ProjectPicker(view.projects, compact=False)
+        self.project.setObjectName("rowProject")
+        self.project.set_choice(entry.project, entry.task, entry.color)
+        self.project.setProperty("chosen", bool(entry.project))
+        self.project.chosen.connect(self._project_chosen)
+
+        self.tags = QLabel(", ".join(entry.tags))
+        self.tags.setObjectName("rowTags")
+        self.tags.setAccessibleName("Entry tags")
+
+        self.billable = QLabel()
+        self.billable.setAccessibleName("Billable" if entry.billable else "Not billable")
+        if entry.billable:
+            self.billable.setPixmap(glyph("money", colors.accent).pixmap(QSize(16, 16)))
+            self.billable.setToolTip("Billable")
+        self.billable.setFixedWidth(18)
+
+        self.warning = QLabel()
+        self.warning.setFixedWidth(18)
+        if overlap:
+            self.warning.setPixmap(glyph("warning", colors.warn).pixmap(QSize(16, 16)))
+            self.warning.setToolTip("This entry overlaps another entry")
+            self.warning.setAccessibleName("Overlaps another entry")
+
+        self.start_edit = _TimeEdit("Start time")
+        self.end_edit = _TimeEdit("End time")
+        self.start_edit.editingFinished.connect(lambda: self._time_done(self.start_edit, True))
+        self.end_edit.editingFinished.connect(lambda: self._time_done(self.end_edit, False))
+        dash = QLabel("–")
+        dash.setObjectName("muted")
+
+        self.duration = QLabel()
+        self.duration.setObjectName("rowDuration")
+        self.duration.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.duration.setAccessibleName("Duration")
+
+        self.play = QToolButton()
+        self.play.setIcon(glyph("play", colors.accent))
+        self.play.setToolTip("Continue this entry (start a timer like it)")
+        self.play.setAccessibleName("Continue this entry")
+        self.play.clicked.connect(lambda: view.continue_entry(self.entry, "bar"))
+        policy = self.play.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.play.setSizePolicy(policy)
+        self.play.setFixedSize(QSize(26, 26))
+        self.play.setVisible(not entry.running)
+
+        self.more = QToolButton()
+        self.more.setIcon(glyph("more", colors.muted))
+        self.more.setToolTip("More actions")
+        self.more.setAccessibleName("More actions")
+        self.more.setFixedSize(QSize(26, 26))
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.more)
+        menu.addAction("Edit…", lambda: view.edit_in_dialog(self.entry))
+        menu.addAction("Duplicate", QKeySequence("Ctrl+D"),
+                       lambda: view.duplicate(self.entry, "menu"))
+        menu.addAction("Continue", lambda: view.continue_entry(self.entry, "menu"))
+        menu.addSeparator()
+        menu.addAction("Delete", QKeySequence(QKeySequence.StandardKey.Delete),
+                       lambda: view.delete(self.entry, "menu"))
+        self.more.setMenu(menu)
+        self.more.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
+
+        project_box = QWidget()
+        project_box.setFixedWidth(240)
+        box = QHBoxLayout(project_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.project, 0, Qt.AlignmentFlag.AlignLeft)
+        self.tags.setFixedWidth(150)
+        tags_text = ", ".join(entry.tags)
+        self.tags.setText(self.tags.fontMetrics().elidedText(
+            tags_text, Qt.TextElideMode.ElideRight, 146))
+        self.tags.setToolTip(tags_text)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 4, 8, 4)
+        layout.setSpacing(6)
+        layout.addWidget(self.description, 1)
+        layout.addWidget(project_box)
+        layout.addWidget(self.tags)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.billable)
+        layout.addWidget(self.start_edit)
+        layout.addWidget(dash)
+        layout.addWidget(self.end_edit)
+        layout.addWidget(self.duration)
+        layout.addWidget(self.play)
+        layout.addWidget(self.more)
+        self.update_times(view.app.clock())
+
+    def update_times(self, now: int) -> None:
+        fmt = self.view.time_format
+        self.start_edit.show_value(clock(self.entry.local_start(), fmt))
+        end = self.entry.local_end()
+        self.end_edit.show_value(clock(end, fmt) if end is not None else "now")
+        self.end_edit.setReadOnly(end is None)
+        self.end_edit.setToolTip("Running — stop it from the timer bar" if end is None else
+                                 "End time (type e.g. 17:30)")
+        self.duration.setText(hm(self.entry.duration(now)))
+
+    def matches(self, needle: str) -> bool:
+        e = self.entry
+        hay = " ".join([e.description, e.project or "", e.task or "", e.client or "",
+                        *e.tags]).lower()
+        return all(word in hay for word in needle.lower().split())
+
+    # -- edits -------------------------------------------------------------------------------
+    def _description_done(self) -> None:
+        text = " ".join(self.description.text().split())
+        if text != self.entry.description:
+            self.view.edit(self.entry, "menu", description=text)
+
+    def _project_chosen(self, choice: Choice) -> None:
+        if choice.create and choice.project:
+            name = choice.project
+            if self.view.dispatcher.run("project.create", "menu",
+                                        lambda: self.view.app.catalog.add_project(name)) is None:
+                return
+        if choice.project != self.entry.project or choice.task != self.entry.task:
+            self.view.edit(self.entry, "menu", project=choice.project, task=choice.task)
+
+    def _time_done(self, field: _TimeEdit, is_start: bool) -> None:
+        text = field.text().strip()
+        if not text or text == field.shown or field.isReadOnly():
+            field.setText(field.shown)
+            return
+        entry, now = self.entry, self.view.app.clock()
+
+        def change() -> object:
+            if is_start:
+                day = entry.local_start().date()
+                start = combine_time(text, day, entry.tz, now)
+                return self.view.app.entries.edit(entry.id, start=start)
+            end_local = entry.local_end()
+            day = (end_local or entry.local_start()).date()
+            end = combine_time(text, day, entry.tz, now)
+            if end <= entry.start and end + 86400 > entry.start and ":" in text:
+                end += 86400  # 23:00–01:00: the end is on the next day
+            return self.view.app.entries.edit(entry.id, end=end)
+
+        if self.view.dispatcher.run("entry.edit", "menu", change) is None:
+            field.setText(field.shown)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.description and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Escape:
+                self.description.setText(self.entry.description)
+                self.description.clearFocus()
+                return True
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Delete:
+            self.view.delete(self.entry, "shortcut")
+            return
+        if event.matches(QKeySequence.StandardKey.Copy) or (
+                event.key() == Qt.Key.Key_D
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            self.view.duplicate(self.entry, "shortcut")
+            return
+        super().keyPressEvent(event)
+
+
+class DayCard(QFrame):
+    def __init__(self, view: EntriesView, day: dt.date, entries: list[EntryRow],
+                 overlaps: frozenset[int], today: dt.date) -> None:
+        super().__init__()
+        self.day = day
+        self.entries = entries
+        self.setObjectName("dayCard")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        header = QFrame()
+        header.setObjectName("dayHeader")
+        h = QHBoxLayout(header)
+        h.setContentsMargins(16, 10, 72, 10)
+        self.title = QLabel(day_title(day, today))
+        self.title.setObjectName("dayTitle")
+        self.total = QLabel()
+        self.total.setObjectName("dayTotal")
+        self.total.setAccessibleName(f"Total for {day.isoformat()}")
+        h.addWidget(self.title)
+        h.addStretch(1)
+        h.addWidget(self.total)
+        layout.addWidget(header)
+        self.rows = [EntryRowWidget(view, e, e.id in overlaps, i == len(entries) - 1)
+                     for i, e in enumerate(entries)]
+        for row in self.rows:
+            layout.addWidget(row)
+
+    def update_times(self, now: int) -> int:
+        total = 0
+        for row in self.rows:
+            if row.entry.running:
+                row.update_times(now)
+            if not row.isHidden():
+                total += row.entry.duration(now)
+        self.total.setText(hm(total))
+        return total
+
+
+class EntriesView(QWidget):
+    """The Timer page below the bar: a week of entries."""
+
+    #: (message, action text or "", action) for the window's toast
+    notify = Signal(str, str, object)
+    #: ask the window to open the entry dialog (None = a new entry)
+    edit_requested = Signal(object)
+
+    def __init__(self, app: App, reads: EntryReads, dispatcher: ActionDispatcher,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.reads = reads
+        self.dispatcher = dispatcher
+        self.week_offset = 0
+        self.time_format = str(app.config.get("time_format"))
+        self.data: WeekData | None = None
+        self.cards: list[DayCard] = []
+        self._projects_cache: list[PickerProject] | None = None
+        self._fingerprint: object = None
+        colors = theme.current()
+
+        header = QFrame()
+        header.setObjectName("entriesHeader")
+        hl = QHBoxLayout(header)
+        hl.setContentsMargins(20, 14, 20, 6)
+        hl.setSpacing(6)
+        self.prev_button = QToolButton()
+        self.prev_button.setAccessibleName("Previous week")
+        self.prev_button.setToolTip(f"Previous week ({native_text('prev_week')})")
+        self.prev_button.clicked.connect(lambda: self.shift_week(-1))
+        self.next_button = QToolButton()
+        self.next_button.setAccessibleName("Next week")
+        self.next_button.setToolTip(f"Next week ({native_text('next_week')})")
+        self.next_button.clicked.connect(lambda: self.shift_week(1))
+        self.week_title = QLabel("This week")
+        self.week_title.setObjectName("weekTitle")
+        self.week_total = QLabel()
+        self.week_total.setObjectName("weekTotal")
+        self.week_total.setAccessibleName("Week total")
+        self.find_field = QLineEdit()
+        self.find_field.setObjectName("find")
+        self.find_field.setPlaceholderText(f"Find entries ({native_text('find')})")
+        self.find_field.setAccessibleName("Find entries")
+        self.find_field.setClearButtonEnabled(True)
+        self.find_field.textChanged.connect(self._apply_filter)
+        self._search_action = self.find_field.addAction(glyph("search", colors.muted),
+                                                  QLineEdit.ActionPosition.LeadingPosition)
+        self.add_button = QPushButton(" Add entry")
+        self.add_button.setAccessibleName("Add an entry by hand")
+        self.add_button.setToolTip(f"Add a finished entry by hand ({native_text('new_entry')})")
+        self.add_button.clicked.connect(lambda: self.edit_requested.emit(None))
+        hl.addWidget(self.prev_button)
+        hl.addWidget(self.next_button)
+        hl.addSpacing(6)
+        hl.addWidget(self.week_title)
+        hl.addSpacing(10)
+        hl.addWidget(self.week_total)
+        hl.addStretch(1)
+        hl.addWidget(self.find_field)
+        hl.addWidget(self.add_button)
+
+        self.canvas = QWidget()
+        self.canvas.setObjectName("entriesCanvas")
+        self.cards_layout = QVBoxLayout(self.canvas)
+        self.cards_layout.setContentsMargins(20, 8, 20, 20)
+        self.cards_layout.setSpacing(14)
+        self.empty = QLabel()
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.cards_layout.addWidget(self.empty)
+        self.cards_layout.addStretch(1)
+        self.scroller = QScrollArea()
+        self.scroller.setObjectName("entriesScroll")
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setWidget(self.canvas)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.scroller, 1)
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(700)
+        self._retry.timeout.connect(self.refresh)
+        self.retheme()
+        del colors
+
+    # -- data --------------------------------------------------------------------------------
+    def projects(self) -> list[PickerProject]:
+        if self._projects_cache is None:
+            self._projects_cache = self.reads.projects()
+        return self._projects_cache
+
+    def week_range(self) -> DateRange:
+        this = named_range("this_week", self.app.clock(), self.app.timezone,
+                           str(self.app.config.get("week_start")))
+        shift = dt.timedelta(days=7 * self.week_offset)
+        return DateRange(this.first + shift, this.last + shift, this.tz, "custom")
+
+    def load(self) -> WeekData:
+        rng = self.week_range()
+        entries = tuple(e for e in self.reads.between(rng.start, rng.end)
+                        if e.start >= rng.start or e.running)
+        overlaps = frozenset(self.reads.overlap_ids(rng.start, rng.end)) if entries else \
+            frozenset()
+        return WeekData(rng, entries, overlaps)
+
+    def _editing(self) -> bool:
+        focus = QApplication.focusWidget()
+        return isinstance(focus, QLineEdit) and focus is not self.find_field and \
+            self.canvas.isAncestorOf(focus) and focus.isModified()
+
+    def refresh(self) -> None:
+        """Read the week again; rebuild the rows only when something changed."""
+        if self._editing():  # never pull a field away from under the user's cursor
+            self._retry.start()
+            return
+        self.time_format = str(self.app.config.get("time_format"))
+        self._projects_cache = None
+        data = self.load()
+        fingerprint = (data, self.time_format, theme.current().name)
+        if fingerprint != self._fingerprint:
+            self._fingerprint = fingerprint
+            self._build(data)
+        self._tick()
+
+    def _build(self, data: WeekData) -> None:
+        self.data = data
+        for card in self.cards:
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = []
+        today = local_date(self.app.clock(), self.app.timezone)
+        by_day: dict[dt.date, list[EntryRow]] = {}
+        for entry in data.entries:
+            by_day.setdefault(entry.local_start().date(), []).append(entry)
+        for index, day in enumerate(sorted(by_day, reverse=True)):
+            card = DayCard(self, day, by_day[day], data.overlaps, today)
+            self.cards_layout.insertWidget(index, card)
+            self.cards.append(card)
+        rng = data.range
+        if self.week_offset == 0:
+            title = "This week"
+        elif self.week_offset == -1:
+            title = "Last week"
+        else:
+            title = f"{rng.first.day} {rng.first:%b} – {rng.last.day} {rng.last:%b %Y}"
+        self.week_title.setText(title)
+        self.week_title.setToolTip(f"{rng.first:%a %d %b %Y} – {rng.last:%a %d %b %Y}")
+        if not data.entries:
+            self.empty.setText(
+                "No time tracked this week yet.\nType what you are working on above and press "
+                f"Enter, or add an entry by hand ({native_text('new_entry')})."
+                if self.week_offset == 0 else "No time tracked in this week.")
+        self.empty.setVisible(not data.entries)
+        self._apply_filter(self.find_field.text())
+        has_running = any(e.running for e in data.entries)
+        if has_running:
+            self._ticker.start()
+        else:
+            self._ticker.stop()
+
+    def _tick(self) -> None:
+        now = self.app.clock()
+        total = sum(card.update_times(now) for card in self.cards if not card.isHidden())
+        self.week_total.setText(f"Week total  {hm(total)}")
+
+    def _apply_filter(self, text: str) -> None:
+        needle = text.strip()
+        for card in self.cards:
+            visible = 0
+            for row in card.rows:
+                shown = not needle or row.matches(needle)
+                row.setVisible(shown)
+                visible += shown
+            card.setVisible(visible > 0)
+        self._tick()
+
+    def shift_week(self, step: int) -> None:
+        self.week_offset = 0 if step == 0 else self.week_offset + step
+        self.refresh()
+
+    def focus_find(self) -> None:
+        self.find_field.setFocus()
+        self.find_field.selectAll()
+
+    def retheme(self) -> None:
+        colors = theme.current()
+        self.prev_button.setIcon(glyph("left", colors.text))
+        self.next_button.setIcon(glyph("right", colors.text))
+        self.add_button.setIcon(glyph("plus", colors.text))
+        self._search_action.setIcon(glyph("search", colors.muted))
+        self._fingerprint = None
+
+    # -- actions -----------------------------------------------------------------------------
+    def rows(self) -> list[EntryRowWidget]:
+        return [row for card in self.cards for row in card.rows]
+
+    def row_for(self, entry_id: int) -> EntryRowWidget | None:
+        return next((row for row in self.rows() if row.entry.id == entry_id), None)
+
+    def edit(self, entry: EntryRow, source: Source, **fields: object) -> None:
+        entries = self.app.entries
+        result = self.dispatcher.run("entry.edit", source,
+                                     lambda: entries.edit(entry.id, **fields))  # type: ignore[arg-type]
+        if result is not None and result.overlaps:
+            self.notify.emit(f"Saved — it overlaps {len(result.overlaps)} other "
+                             f"entr{'y' if len(result.overlaps) == 1 else 'ies'}.", "", None)
+
+    def continue_entry(self, entry: EntryRow, source: Source) -> None:
+        entries = self.app.entries
+        self.dispatcher.run("timer.start", source, lambda: entries.start(
+            project=entry.project, description=entry.description, tags=entry.tags,
+            task=entry.task, billable=entry.billable))
+
+    def duplicate(self, entry: EntryRow, source: Source) -> None:
+        if entry.end is None:
+            self.notify.emit("A running entry cannot be duplicated; stop it first.", "", None)
+            return
+        entries = self.app.entries
+        end = entry.end
+        if self.dispatcher.run("entry.duplicate", source, lambda: entries.add(
+                entry.start, end, project=entry.project, description=entry.description,
+                tags=entry.tags, task=entry.task, billable=entry.billable)) is not None:
+            self.notify.emit("Entry duplicated.", "Undo", self._undo_callback(source))
+
+    def delete(self, entry: EntryRow, source: Source) -> None:
+        entries = self.app.entries
+        if self.dispatcher.run("entry.delete", source,
+                               lambda: entries.delete(entry.id)) is not None:
+            what = f"“{entry.description}”" if entry.description else "Entry"
+            self.notify.emit(f"{what} deleted.", "Undo", self._undo_callback(source))
+
+    def _undo_callback(self, source: Source) -> Callable[[], None]:
+        def undo() -> None:
+            entries = self.app.entries
+            self.dispatcher.run("entry.undo", source, entries.undo)
+        return undo
+
+    def edit_in_dialog(self, entry: EntryRow) -> None:
+        self.edit_requested.emit(entry)

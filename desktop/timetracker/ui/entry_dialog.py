@@ -1,0 +1,161 @@
+"""Add or edit a finished entry by hand, with messages next to the fields that are wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from timetracker.core.entry_reads import EntryReads, EntryRow
+from timetracker.core.ranges import local_date
+from timetracker.core.timeparse import parse_clock
+from timetracker.ui.actions import ActionDispatcher
+from timetracker.ui.entries_view import clock, hm
+from timetracker.ui.picker import ProjectPicker, TagPicker
+
+if TYPE_CHECKING:
+    from timetracker.app import App
+
+
+class EntryDialog(QDialog):
+    """``entry=None`` adds a new entry; otherwise edits that one."""
+
+    def __init__(self, app: App, reads: EntryReads, dispatcher: ActionDispatcher,
+                 entry: EntryRow | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.dispatcher = dispatcher
+        self.entry = entry
+        self.result_entry: object = None
+        self.setWindowTitle("Edit entry" if entry else "New entry")
+        self.setMinimumWidth(460)
+        tz = entry.tz if entry else app.timezone
+        self.tz = tz
+        fmt = str(app.config.get("time_format"))
+
+        self.description = QLineEdit(entry.description if entry else "")
+        self.description.setPlaceholderText("What did you work on?")
+        self.description.setAccessibleName("Description")
+        self.project = ProjectPicker(reads.projects)
+        self.project.set_choice(entry.project if entry else None, entry.task if entry else None,
+                                entry.color if entry else None)
+        self.tags = TagPicker(reads.tags)
+        self.tags.set_tags(entry.tags if entry else ())
+        self.billable = QCheckBox("Billable")
+        self.billable.setChecked(bool(entry and entry.billable))
+
+        day = entry.local_start().date() if entry else local_date(app.clock(), tz)
+        self.date = QDateEdit(QDate(day.year, day.month, day.day))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("ddd d MMM yyyy")
+        self.date.setAccessibleName("Date")
+        self.start = QLineEdit(clock(entry.local_start(), fmt) if entry else "")
+        self.start.setPlaceholderText("9:00")
+        self.start.setAccessibleName("Start time")
+        end_local = entry.local_end() if entry else None
+        self.end = QLineEdit(clock(end_local, fmt) if end_local else "")
+        self.end.setPlaceholderText("17:30")
+        self.end.setAccessibleName("End time")
+        self.duration = QLabel("")
+        self.duration.setObjectName("muted")
+        self.error = QLabel("")
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Problem")
+
+        times = QHBoxLayout()
+        times.addWidget(self.start)
+        times.addWidget(QLabel("to"))
+        times.addWidget(self.end)
+        times.addWidget(self.duration, 1)
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.addRow("Description", self.description)
+        form.addRow("Project", self.project)
+        form.addRow("Tags", self.tags)
+        form.addRow("", self.billable)
+        form.addRow("Date", self.date)
+        form.addRow("Time", times)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        for field in (self.start, self.end):
+            field.textChanged.connect(self._preview)
+        self.date.dateChanged.connect(self._preview)
+        self._preview()
+        (self.description if not entry else self.start).setFocus()
+
+    def _times(self) -> tuple[int, int]:
+        """Start and end in UTC seconds, or ValueError naming the field that is wrong."""
+        day = self.date.date().toPython()
+        assert isinstance(day, dt.date)
+        zone = ZoneInfo(self.tz)
+        values = []
+        for name, field in (("Start", self.start), ("End", self.end)):
+            text = field.text().strip()
+            if not text:
+                raise ValueError(f"{name} time is missing. Type it like 9:30 or 5pm.")
+            try:
+                values.append(dt.datetime.combine(day, parse_clock(text), zone))
+            except ValueError:
+                raise ValueError(f"{name} time '{text}' is not a time. "
+                                 "Type it like 9:30, 17:45 or 5pm.") from None
+        start, end = values
+        if end <= start:  # e.g. 22:00 to 01:00: the end is on the next day
+            end = dt.datetime.combine(day + dt.timedelta(days=1), end.time(), zone)
+        return int(start.timestamp()), int(end.timestamp())
+
+    def _preview(self) -> None:
+        try:
+            start, end = self._times()
+        except ValueError:
+            self.duration.setText("")
+            return
+        next_day = " (ends next day)" if local_date(end, self.tz) != local_date(start, self.tz) \
+            else ""
+        self.duration.setText(f"{hm(end - start)}{next_day}")
+
+    def save(self) -> None:
+        try:
+            start, end = self._times()
+        except ValueError as problem:
+            self.error.setText(str(problem))
+            return
+        entries = self.app.entries
+        project, task = self.project.project, self.project.task
+        fields = dict(project=project, description=self.description.text(),
+                      tags=list(self.tags.selected), task=task,
+                      billable=self.billable.isChecked())
+        if self.entry is None:
+            result = self.dispatcher.run("entry.create", "dialog", lambda: entries.add(
+                start, end, **fields))  # type: ignore[arg-type]
+        else:
+            entry_id = self.entry.id
+            result = self.dispatcher.run("entry.edit", "dialog", lambda: entries.edit(
+                entry_id, start=start, end=end, **fields))  # type: ignore[arg-type]
+        if result is None:
+            self.error.setText(self.dispatcher.last_error or "The entry could not be saved.")
+            return
+        self.result_entry = result
+        self.accept()

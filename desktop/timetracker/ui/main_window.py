@@ -1,0 +1,468 @@
+"""The main window: navigation rail, timer bar, and the Timer / Projects / Reports pages.
+
+Only the Timer page is built at start; Projects and Reports are built the first time they are
+opened (start-up stays fast on big databases). Every user action goes through one
+:class:`ActionDispatcher`; after any change — ours, or the CLI's noticed by the
+:class:`DatabaseWatcher` — the bar and the visible page refresh, the hidden pages when shown.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from timetracker import build_info
+from timetracker.core.entry_reads import EntryReads
+from timetracker.ui import theme
+from timetracker.ui.actions import ActionDispatcher, Source
+from timetracker.ui.db_watcher import DatabaseWatcher
+from timetracker.ui.entries_view import EntriesView
+from timetracker.ui.icons import app_icon, glyph
+from timetracker.ui.shortcuts import LIST_KEYS, SHORTCUTS, native_text, sequence
+from timetracker.ui.timer_bar import TimerBar
+from timetracker.ui.toast import Toast
+from timetracker.ui.tray import Tray, tray_available
+
+if TYPE_CHECKING:
+    from timetracker.app import App
+
+#: The pages: key, title, glyph, (module, class) built lazily (None = built at start).
+PAGES: tuple[tuple[str, str, str, tuple[str, str] | None], ...] = (
+    ("timer", "Timer", "timer", None),
+    ("projects", "Projects", "projects", ("timetracker.ui.projects_view", "ProjectsView")),
+    ("reports", "Reports", "reports", ("timetracker.ui.reports_view", "ReportsView")),
+)
+
+
+class Refreshable(Protocol):
+    def refresh(self) -> None: ...
+
+
+class _Unavailable(QLabel):
+    """Stands in for a view whose module is not part of this build."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(f"{title} is not available in this version.")
+        self.setObjectName("emptyState")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def refresh(self) -> None:
+        pass
+
+
+class MainWindow(QMainWindow):
+    #: a page was built (key) — tests and the start-up benchmark watch this
+    page_built = Signal(str)
+
+    def __init__(self, app: App, parent: QWidget | None = None,
+                 tray_enabled: bool | None = None) -> None:
+        """``tray_enabled``: show a tray icon (None = when the platform has a tray)."""
+        super().__init__(parent)
+        self.app = app
+        self.reads = EntryReads(app.db, app.clock)
+        self.dispatcher = ActionDispatcher(app, self)
+        self.quitting = False
+        self._told_about_tray = False
+        self.setWindowTitle(build_info.APP_NAME)
+        self.setWindowIcon(app_icon())
+        self.resize(1180, 760)
+        self.setMinimumSize(QSize(820, 520))
+
+        self.bar = TimerBar(app, self.reads, self.dispatcher)
+        self.entries = EntriesView(app, self.reads, self.dispatcher)
+        self.entries.notify.connect(self._notify)
+        self.entries.edit_requested.connect(self.open_entry_dialog)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {"timer": self.entries}
+        self._stale: set[str] = set()
+        self._placeholders: dict[str, QWidget] = {}
+        for key, _title, _glyph, factory in PAGES:
+            if factory is None:
+                self.stack.addWidget(self.entries)
+            else:
+                holder = QWidget()
+                QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+                self._placeholders[key] = holder
+                self.stack.addWidget(holder)
+
+        self.rail = self._build_rail()
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(0)
+        rl.addWidget(self.bar)
+        rl.addWidget(self.stack, 1)
+        central = QWidget()
+        cl = QHBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.rail)
+        cl.addWidget(right, 1)
+        self.setCentralWidget(central)
+        self.toast = Toast(central)
+
+        self.actions_by_key: dict[str, QAction] = {}
+        self.shortcuts: dict[str, QShortcut] = {}
+        self._build_actions()
+        self._build_menus()
+
+        # The tray's menu always exists (same actions everywhere); the icon only shows where
+        # the platform has a tray.
+        self.tray = Tray(lambda: self.bar.toggle("tray"), lambda: self.bar.continue_last("tray"),
+                         self.show_and_raise, self.quit, self)
+        self.tray_shown = tray_available() if tray_enabled is None else tray_enabled
+        if self.tray_shown:
+            self.tray.show()
+        self.bar.ticked.connect(self._tray_tick)
+
+        self.dispatcher.data_changed.connect(self.refresh_all)
+        self.dispatcher.failed.connect(self._on_failed)
+        self.watcher = DatabaseWatcher(self.reads, app.paths.database, parent=self)
+        self.watcher.changed.connect(self.refresh_all)
+        self.refresh_all()
+        self.watcher.start()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build_rail(self) -> QFrame:
+        rail = QFrame()
+        rail.setObjectName("navRail")
+        rail.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        rail.setFixedWidth(176)
+        layout = QVBoxLayout(rail)
+        layout.setContentsMargins(0, 0, 0, 12)
+        layout.setSpacing(2)
+        brand = QLabel(build_info.APP_NAME)
+        brand.setObjectName("navBrand")
+        layout.addWidget(brand)
+        self.nav_group = QButtonGroup(self)
+        self.nav_group.setExclusive(True)
+        self.nav_buttons: dict[str, QToolButton] = {}
+        for index, (key, title, _glyph, _factory) in enumerate(PAGES):
+            button = QToolButton()
+            button.setText(f"  {title}")
+            button.setCheckable(True)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setSizePolicy(button.sizePolicy().horizontalPolicy().Expanding,
+                                 button.sizePolicy().verticalPolicy())
+            button.setAccessibleName(f"Show {title}")
+            button.setToolTip(f"{title} ({native_text('view_' + key)})")
+            button.clicked.connect(lambda _=False, k=key: self.show_page(k, "menu"))
+            self.nav_group.addButton(button, index)
+            self.nav_buttons[key] = button
+            layout.addWidget(button)
+        self.nav_buttons["timer"].setChecked(True)
+        layout.addStretch(1)
+        self.settings_button = QToolButton()
+        self.settings_button.setText("  Settings")
+        self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_button.setSizePolicy(self.settings_button.sizePolicy().horizontalPolicy()
+                                           .Expanding,
+                                           self.settings_button.sizePolicy().verticalPolicy())
+        self.settings_button.setAccessibleName("Open settings")
+        self.settings_button.setToolTip(f"Settings ({native_text('settings')})")
+        self.settings_button.clicked.connect(lambda: self.open_settings("menu"))
+        layout.addWidget(self.settings_button)
+        self._paint_rail()
+        return rail
+
+    def _paint_rail(self) -> None:
+        colors = theme.current()
+        for key, _title, name, _factory in PAGES:
+            self.nav_buttons[key].setIcon(glyph(name, colors.muted, 18))
+        self.settings_button.setIcon(glyph("settings", colors.muted, 18))
+
+    def _build_actions(self) -> None:
+        handlers: dict[str, Callable[[Source], None]] = {
+            "toggle_timer": self.bar.toggle,
+            "continue_last": self.bar.continue_last,
+            "focus_bar": lambda _s: self._focus_bar(),
+            "new_entry": lambda _s: self.open_entry_dialog(None),
+            "find": lambda _s: self._find(),
+            "undo": self.undo,
+            "view_timer": lambda s: self.show_page("timer", s),
+            "view_projects": lambda s: self.show_page("projects", s),
+            "view_reports": lambda s: self.show_page("reports", s),
+            "prev_week": lambda _s: self._week(-1),
+            "next_week": lambda _s: self._week(1),
+            "this_week": lambda _s: self._week(0),
+            "import": self.open_import,
+            "settings": self.open_settings,
+            "refresh": lambda _s: self.refresh_all(),
+            "shortcuts_help": lambda _s: self.show_shortcuts(),
+            "close_window": lambda _s: self._close_window(),
+            "quit": lambda _s: self.quit(),
+        }
+        for shortcut in SHORTCUTS:
+            handler = handlers[shortcut.key]
+            # The menu item shows the key (text after \t) but the key itself is a QShortcut,
+            # so the handler knows whether the menu or the keyboard triggered it.
+            action = QAction(f"{shortcut.label}\t{native_text(shortcut.key)}", self)
+            action.setToolTip(shortcut.help)
+            action.triggered.connect(lambda _=False, h=handler: h("menu"))
+            self.actions_by_key[shortcut.key] = action
+            key = QShortcut(sequence(shortcut.key), self)
+            key.setContext(Qt.ShortcutContext.WindowShortcut)
+            key.activated.connect(lambda h=handler: h("shortcut"))
+            self.shortcuts[shortcut.key] = key
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        a = self.actions_by_key
+        groups = (
+            ("&File", ("new_entry", "import", "settings", None, "close_window", "quit")),
+            ("&Edit", ("undo", "find")),
+            ("&View", ("view_timer", "view_projects", "view_reports", None, "prev_week",
+                       "next_week", "this_week", None, "refresh")),
+            ("&Timer", ("toggle_timer", "continue_last", "focus_bar")),
+            ("&Help", ("shortcuts_help",)),
+        )
+        for title, keys in groups:
+            menu = bar.addMenu(title)
+            for key in keys:
+                if key is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(a[key])
+            if title == "&Help":
+                menu.addAction("About TimeTracker", self.show_about)
+
+    # -- pages -------------------------------------------------------------------------------
+    def page(self, key: str) -> QWidget:
+        """The page ``key``, building it on first use."""
+        if key in self.pages:
+            return self.pages[key]
+        _k, title, _g, factory = next(p for p in PAGES if p[0] == key)
+        assert factory is not None
+        module_name, class_name = factory
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as missing:
+            if missing.name != module_name:
+                raise
+            widget: QWidget = _Unavailable(title)
+        else:
+            widget = getattr(module, class_name)(self.app, self._placeholders[key])
+        holder = self._placeholders[key]
+        layout = holder.layout()
+        assert layout is not None
+        layout.addWidget(widget)
+        self.pages[key] = widget
+        self.page_built.emit(key)
+        return widget
+
+    def current_page(self) -> str:
+        return PAGES[self.stack.currentIndex()][0]
+
+    def show_page(self, key: str, source: Source = "menu") -> None:
+        def switch() -> None:
+            index = next(i for i, p in enumerate(PAGES) if p[0] == key)
+            fresh = key not in self.pages
+            widget = self.page(key)
+            self.stack.setCurrentIndex(index)
+            self.nav_buttons[key].setChecked(True)
+            if key in self._stale and not fresh:
+                self._stale.discard(key)
+                _refresh(widget)
+            self._stale.discard(key)
+
+        self.dispatcher.run(f"view.{key}", source, switch, changes_data=False)
+
+    # -- refreshing --------------------------------------------------------------------------
+    def refresh_all(self) -> None:
+        self.bar.refresh()
+        current = self.current_page()
+        for key, widget in self.pages.items():
+            if key == current:
+                _refresh(widget)
+            else:
+                self._stale.add(key)
+        self._tray_tick(self.bar.running.duration(self.app.clock()) if self.bar.running else 0)
+
+    def _tray_tick(self, seconds: int) -> None:
+        self.tray.show_state(self.bar.running, seconds)
+        what = self.bar.running
+        title = build_info.APP_NAME
+        if what is not None:
+            from timetracker.ui.timer_bar import clock_text
+
+            title = f"{clock_text(seconds)} · {what.project or 'No project'} — {title}"
+        self.setWindowTitle(title)
+
+    def apply_theme(self) -> None:
+        instance = QApplication.instance()
+        if isinstance(instance, QApplication):
+            theme.apply(instance, str(self.app.config.get("theme")))
+        self._paint_rail()
+        self.bar.retheme()
+        self.entries.retheme()
+        self.refresh_all()
+
+    # -- actions -----------------------------------------------------------------------------
+    def undo(self, source: Source) -> None:
+        entries = self.app.entries
+        result = self.dispatcher.run("entry.undo", source, entries.undo)
+        if result is not None:
+            what = {"create": "adding", "update": "the change to", "delete": "deleting"}
+            described = f"“{result.entry.description}”" if result.entry.description else \
+                "the entry"
+            self._notify(f"Undid {what.get(result.action, result.action)} {described}.", "",
+                         None)
+
+    def _notify(self, text: str, action_text: str, action: object) -> None:
+        callback = action if callable(action) else None
+        self.toast.show_message(text, action_text or None, callback)
+
+    def _on_failed(self, _name: str, message: str) -> None:
+        if QApplication.activeModalWidget() is None:
+            self.toast.show_message(message)
+
+    def _close_window(self) -> None:
+        self.close()
+
+    def _focus_bar(self) -> None:
+        self.show_and_raise()
+        self.bar.description.setFocus()
+        self.bar.description.selectAll()
+
+    def _find(self) -> None:
+        self.show_page("timer", "shortcut")
+        self.entries.focus_find()
+
+    def _week(self, step: int) -> None:
+        self.show_page("timer", "shortcut")
+        self.entries.shift_week(step)
+
+    def open_entry_dialog(self, entry: object) -> None:
+        from timetracker.core.entry_reads import EntryRow
+        from timetracker.ui.entry_dialog import EntryDialog
+
+        dialog = EntryDialog(self.app, self.reads, self.dispatcher,
+                             entry if isinstance(entry, EntryRow) else None, self)
+        dialog.exec()
+
+    def _open_optional(self, module_name: str, class_name: str, title: str) -> QDialog | None:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as missing:
+            if missing.name != module_name:
+                raise
+            QMessageBox.information(self, title, f"{title} is not available in this version.")
+            return None
+        dialog = getattr(module, class_name)(self.app, self)
+        assert isinstance(dialog, QDialog)
+        return dialog
+
+    def open_settings(self, source: Source = "menu") -> None:
+        def run() -> None:
+            dialog = self._open_optional("timetracker.ui.settings_dialog", "SettingsDialog",
+                                         "Settings")
+            if dialog is None:
+                return
+            for name, slot in (("themeChanged", lambda _t: self.apply_theme()),
+                               ("settingsChanged", lambda _k: self.refresh_all()),
+                               ("dataRestored", lambda _n: self.refresh_all())):
+                signal = getattr(dialog, name, None)
+                if signal is not None:
+                    signal.connect(slot)
+            dialog.exec()
+            self.apply_theme()
+
+        self.dispatcher.run("dialog.settings", source, run, changes_data=False)
+
+    def open_import(self, source: Source = "menu") -> None:
+        def run() -> None:
+            dialog = self._open_optional("timetracker.ui.import_dialog", "ImportDialog",
+                                         "Import")
+            if dialog is not None:
+                dialog.exec()
+
+        self.dispatcher.run("dialog.import", source, run, changes_data=True)
+
+    def show_shortcuts(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        table = QTableWidget(len(SHORTCUTS) + len(LIST_KEYS), 2)
+        table.setAccessibleName("Keyboard shortcuts")
+        table.setHorizontalHeaderLabels(["Keys", "Action"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        rows = [(native_text(s.key), f"{s.label} — {s.help}") for s in SHORTCUTS]
+        rows += [(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) or k,
+                  f"In the entries list: {h}") for k, h in LIST_KEYS]
+        for row, (keys, text) in enumerate(rows):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(text))
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        dialog.resize(620, 560)
+        dialog.show()
+        self.shortcuts_dialog = dialog
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About TimeTracker",
+                          f"<b>{build_info.APP_NAME}</b> {build_info.VERSION}<br>"
+                          "A privacy-first desktop time tracker.")
+
+    # -- window and tray ---------------------------------------------------------------------
+    def show_and_raise(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def quit(self) -> None:
+        self.quitting = True
+        self.watcher.stop()
+        self.tray.hide()
+        self.close()
+        QApplication.quit()
+
+    def keeps_running_in_tray(self) -> bool:
+        return (not self.quitting and self.tray_shown
+                and bool(self.app.config.get("close_to_tray")))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.keeps_running_in_tray():
+            event.ignore()
+            self.hide()
+            if not self._told_about_tray:
+                self._told_about_tray = True
+                self.tray.showMessage("TimeTracker is still running",
+                                      "It keeps tracking in the tray. Quit from the tray menu.",
+                                      self.tray.icon(), 4000)
+            return
+        self.quitting = True
+        self.watcher.stop()
+        self.tray.hide()
+        event.accept()
+        QTimer.singleShot(0, QApplication.quit)
+
+
+def _refresh(widget: QWidget) -> None:
+    refresh = getattr(widget, "refresh", None)
+    if callable(refresh):
+        refresh()

@@ -1,0 +1,553 @@
+"""Projects, clients and tasks: list, create, rename inline, edit details, archive.
+
+Left: the projects table (colour, name, client, billable, rate). Double-click a name to rename
+it in place; the row below the table creates one. Right: the selected project's details
+(client, colour, billable, rate, currency, archive) and its tasks (tick = done, double-click to
+rename, a field to add). A second tab lists clients the same way. Every change goes through
+``app.catalog``; a rejected value shows the core's message and the table goes back to what is
+stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from timetracker.core.catalog import ClientView, ProjectView
+from timetracker.core.errors import TimeTrackerError
+from timetracker.core.naming import format_cents
+from timetracker.ui.actions import ActionDispatcher
+from timetracker.ui.charts import muted_color
+from timetracker.ui.quantities import money
+
+if TYPE_CHECKING:
+    from timetracker.app import App
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+NO_CLIENT = "(no client)"
+
+
+def swatch_icon(color: str, size: int = 14) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(color))
+    painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    painter.end()
+    return QIcon(pix)
+
+
+class ProjectsView(QWidget):
+    """See the module docstring."""
+
+    #: Something in the catalog changed (other views refresh their pickers).
+    catalogChanged = Signal()
+
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._app = app
+        self._projects: list[ProjectView] = []
+        self._clients: list[ClientView] = []
+        self._loading = False
+        self.setObjectName("projectsView")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 14, 16, 12)
+        outer.setSpacing(8)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._projects_page(), "Projects")
+        self.tabs.addTab(self._clients_page(), "Clients")
+        outer.addWidget(self.tabs, 1)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        outer.addWidget(self.message)
+        self.refresh()
+
+    # -- messages and the one way data changes ----------------------------------------------
+    def show_message(self, text: str, error: bool = False) -> None:
+        palette = self.palette()
+        if not error:
+            palette.setColor(palette.ColorRole.WindowText, muted_color(palette))
+        self.message.setPalette(palette)
+        self.message.setText(("⚠ " if error else "") + text)
+
+    def _dispatcher(self) -> ActionDispatcher | None:
+        found = getattr(self.window(), "dispatcher", None)
+        return found if isinstance(found, ActionDispatcher) else None
+
+    def _change(self, action: Callable[[], Any], done: str = "",
+                name: str = "catalog.update") -> Any | None:
+        """Run one catalog change; show the core's message on a refusal; refresh on success.
+
+        Inside the main window the change goes through its ActionDispatcher (source "dialog"),
+        so it is stamped, reported and the other views refresh; standalone it runs directly.
+        """
+        dispatcher = self._dispatcher()
+        error: str | None = None
+        if dispatcher is not None:
+            result = dispatcher.run(name, "dialog", action)
+            error = dispatcher.last_error if result is None else None
+        else:
+            self._app.event_source = "dialog"
+            try:
+                result = action()
+            except TimeTrackerError as exc:
+                result, error = None, str(exc)
+        if error is not None:
+            self.show_message(error, error=True)
+            self.refresh()
+            return None
+        self.show_message(done)
+        self.refresh()
+        self.catalogChanged.emit()
+        return result
+
+    # -- projects page -----------------------------------------------------------------------
+    def _projects_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 10, 0, 0)
+        top = QHBoxLayout()
+        self.new_project = QLineEdit()
+        self.new_project.setPlaceholderText("New project name")
+        self.new_project.setAccessibleName("New project name")
+        self.new_project.returnPressed.connect(self.create_project)
+        self.new_project_client = QComboBox()
+        self.new_project_client.setEditable(True)
+        self.new_project_client.setAccessibleName("Client of the new project")
+        client_edit = self.new_project_client.lineEdit()
+        assert client_edit is not None  # editable combo
+        client_edit.setPlaceholderText("Client (optional)")
+        self.add_project_button = QPushButton("Add project")
+        self.add_project_button.clicked.connect(self.create_project)
+        self.show_archived = QCheckBox("Show archived")
+        self.show_archived.toggled.connect(lambda _c: self.refresh())
+        top.addWidget(self.new_project, 2)
+        top.addWidget(self.new_project_client, 1)
+        top.addWidget(self.add_project_button)
+        top.addStretch(0)
+        top.addWidget(self.show_archived)
+        layout.addLayout(top)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        self.project_table = QTableWidget(0, 4)
+        self.project_table.setAccessibleName("Projects")
+        self.project_table.setHorizontalHeaderLabels(["Project", "Client", "Billable", "Rate"])
+        self.project_table.verticalHeader().setVisible(False)
+        self.project_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.project_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.project_table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                           | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.project_table.setShowGrid(False)
+        self.project_table.setAlternatingRowColors(True)
+        self.project_table.setWordWrap(False)
+        header = self.project_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.project_table.itemChanged.connect(self._project_item_changed)
+        self.project_table.itemSelectionChanged.connect(self._show_selected)
+        split.addWidget(self.project_table)
+        split.addWidget(self._details_panel())
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout.addWidget(split, 1)
+        return page
+
+    def _details_panel(self) -> QWidget:
+        panel = QWidget()
+        panel.setMinimumWidth(300)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(12, 0, 0, 0)
+        self.details_title = QLabel("Select a project")
+        font = QFont(self.details_title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.details_title.setFont(font)
+        layout.addWidget(self.details_title)
+        form = QFormLayout()
+        form.setVerticalSpacing(8)
+        self.client_combo = QComboBox()
+        self.client_combo.setEditable(True)
+        self.client_combo.setAccessibleName("Client")
+        combo_edit = self.client_combo.lineEdit()
+        assert combo_edit is not None  # editable combo
+        combo_edit.editingFinished.connect(self._client_chosen)
+        self.client_combo.activated.connect(lambda _i: self._client_chosen())
+        self.color_button = QPushButton()
+        self.color_button.setAccessibleName("Project colour")
+        self.color_button.clicked.connect(self._pick_color)
+        self.billable_box = QCheckBox("Billable by default")
+        self.billable_box.toggled.connect(self._billable_toggled)
+        self.rate_edit = QLineEdit()
+        self.rate_edit.setAccessibleName("Hourly rate")
+        self.rate_edit.setPlaceholderText("0.00")
+        self.rate_edit.setMaximumWidth(110)
+        self.rate_edit.editingFinished.connect(self._rate_edited)
+        self.currency_edit = QLineEdit()
+        self.currency_edit.setAccessibleName("Currency")
+        self.currency_edit.setMaxLength(3)
+        self.currency_edit.setMaximumWidth(60)
+        self.currency_edit.editingFinished.connect(self._currency_edited)
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(self.rate_edit)
+        rate_row.addWidget(self.currency_edit)
+        rate_row.addWidget(QLabel("per hour"))
+        rate_row.addStretch(1)
+        self.archive_button = QPushButton("Archive")
+        self.archive_button.clicked.connect(self._toggle_archive)
+        for button in (self.color_button, self.archive_button):
+            button.setMaximumWidth(160)
+        form.addRow("Client", self.client_combo)
+        form.addRow("Colour", self.color_button)
+        form.addRow("", self.billable_box)
+        form.addRow("Rate", rate_row)
+        form.addRow("", self.archive_button)
+        layout.addLayout(form)
+        tasks_title = QLabel("Tasks")
+        tasks_title.setFont(QFont(font.family(), -1, QFont.Weight.Bold))
+        layout.addSpacing(6)
+        layout.addWidget(tasks_title)
+        self.task_list = QListWidget()
+        self.task_list.setAccessibleName("Tasks")
+        self.task_list.setSpacing(3)
+        self.task_list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                       | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.task_list.itemChanged.connect(self._task_item_changed)
+        layout.addWidget(self.task_list, 1)
+        add_row = QHBoxLayout()
+        self.new_task = QLineEdit()
+        self.new_task.setPlaceholderText("New task")
+        self.new_task.setAccessibleName("New task name")
+        self.new_task.returnPressed.connect(self.create_task)
+        self.add_task_button = QPushButton("Add task")
+        self.add_task_button.clicked.connect(self.create_task)
+        add_row.addWidget(self.new_task, 1)
+        add_row.addWidget(self.add_task_button)
+        layout.addLayout(add_row)
+        self._details_widgets = [self.client_combo, self.color_button, self.billable_box,
+                                 self.rate_edit, self.currency_edit, self.archive_button,
+                                 self.task_list, self.new_task, self.add_task_button]
+        return panel
+
+    # -- clients page ------------------------------------------------------------------------
+    def _clients_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 10, 0, 0)
+        top = QHBoxLayout()
+        self.new_client = QLineEdit()
+        self.new_client.setPlaceholderText("New client name")
+        self.new_client.setAccessibleName("New client name")
+        self.new_client.returnPressed.connect(self.create_client)
+        add = QPushButton("Add client")
+        add.clicked.connect(self.create_client)
+        self.client_archive_button = QPushButton("Archive")
+        self.client_archive_button.clicked.connect(self._toggle_client_archive)
+        top.addWidget(self.new_client, 1)
+        top.addWidget(add)
+        top.addStretch(0)
+        top.addWidget(self.client_archive_button)
+        layout.addLayout(top)
+        self.client_list = QListWidget()
+        self.client_list.setAccessibleName("Clients")
+        self.client_list.setSpacing(3)
+        self.client_list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                         | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.client_list.itemChanged.connect(self._client_item_changed)
+        self.client_list.itemSelectionChanged.connect(self._client_selection_changed)
+        layout.addWidget(self.client_list, 1)
+        return page
+
+    # -- loading -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload everything from the catalog, keeping the selection."""
+        selected = self.selected_project()
+        selected_client = self._selected_client()
+        archived = self.show_archived.isChecked()
+        self._projects = self._app.catalog.projects(include_archived=archived)
+        self._clients = self._app.catalog.clients(include_archived=True)
+        self._loading = True
+        try:
+            self._fill_projects()
+            self._fill_clients()
+            names = [c.name for c in self._clients if not c.archived]
+            for combo in (self.new_project_client, self.client_combo):
+                text = combo.currentText()
+                combo.clear()
+                combo.addItems(([NO_CLIENT] if combo is self.client_combo else [""]) + names)
+                combo.setCurrentText(text)
+            if selected is not None:
+                self.select_project(selected.id, quiet=True)
+            if selected_client is not None:
+                for r in range(self.client_list.count()):
+                    if self.client_list.item(r).data(ID_ROLE) == selected_client.id:
+                        self.client_list.setCurrentRow(r)
+        finally:
+            self._loading = False
+        self._show_selected()
+        self._client_selection_changed()
+
+    def _fill_projects(self) -> None:
+        table = self.project_table
+        table.setRowCount(len(self._projects))
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        muted = muted_color(self.palette())
+        for r, project in enumerate(self._projects):
+            name = QTableWidgetItem(swatch_icon(project.color), project.name)
+            name.setData(ID_ROLE, project.id)
+            name.setToolTip("Double-click to rename")
+            client = QTableWidgetItem(project.client or "—")
+            billable = QTableWidgetItem("Yes" if project.billable else "No")
+            rate = QTableWidgetItem(money(project.rate_cents, project.currency)
+                                    if project.rate_cents else "—")
+            rate.setTextAlignment(right)
+            for item in (client, billable, rate):
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            if project.archived:
+                for item in (name, client, billable, rate):
+                    item.setForeground(muted)
+                italic = QFont(self.project_table.font())
+                italic.setItalic(True)
+                name.setFont(italic)
+                name.setToolTip("Archived — double-click to rename")
+                client.setText(f"{project.client} · archived" if project.client else "archived")
+            for c, item in enumerate((name, client, billable, rate)):
+                table.setItem(r, c, item)
+
+    def _fill_clients(self) -> None:
+        self.client_list.clear()
+        muted = muted_color(self.palette())
+        for client in self._clients:
+            count = sum(1 for p in self._projects if p.client_id == client.id)
+            item = QListWidgetItem(client.name)
+            item.setData(ID_ROLE, client.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            item.setToolTip(f"{count} project{'s' if count != 1 else ''}"
+                            + (" · archived" if client.archived else ""))
+            if client.archived:
+                item.setForeground(muted)
+            self.client_list.addItem(item)
+
+    def projects(self) -> list[ProjectView]:
+        return list(self._projects)
+
+    def project_row(self, name: str) -> int:
+        for r, project in enumerate(self._projects):
+            if project.name == name:
+                return r
+        raise ValueError(f"no project {name!r} shown")
+
+    def select_project(self, project_id: int, quiet: bool = False) -> None:
+        for r, project in enumerate(self._projects):
+            if project.id == project_id:
+                self.project_table.selectRow(r)
+                return
+        if not quiet:
+            raise ValueError(f"project {project_id} is not shown")
+
+    def selected_project(self) -> ProjectView | None:
+        if not hasattr(self, "project_table"):
+            return None
+        rows = self.project_table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._projects):
+            return None
+        return self._projects[rows[0].row()]
+
+    # -- project details ---------------------------------------------------------------------
+    def _show_selected(self) -> None:
+        project = self.selected_project()
+        for widget in self._details_widgets:
+            widget.setEnabled(project is not None)
+        self._loading = True
+        try:
+            if project is None:
+                self.details_title.setText("Select a project")
+                self.task_list.clear()
+                return
+            self.details_title.setText(project.name)
+            self.client_combo.setCurrentText(project.client or NO_CLIENT)
+            self.color_button.setIcon(swatch_icon(project.color, 16))
+            self.color_button.setText(project.color)
+            self.billable_box.setChecked(project.billable)
+            self.rate_edit.setText(format_cents(project.rate_cents))
+            self.currency_edit.setText(project.currency)
+            self.archive_button.setText("Unarchive" if project.archived else "Archive")
+            self.task_list.clear()
+            for task in self._app.catalog.tasks(project.id):
+                item = QListWidgetItem(task.name)
+                item.setData(ID_ROLE, task.id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable
+                              | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if task.done
+                                   else Qt.CheckState.Unchecked)
+                item.setToolTip("Tick when done; double-click to rename")
+                self.task_list.addItem(item)
+        finally:
+            self._loading = False
+
+    def create_project(self) -> ProjectView | None:
+        name = self.new_project.text()
+        client = self.new_project_client.currentText().strip() or None
+        result = self._change(lambda: self._app.catalog.add_project(name, client=client),
+                              f"Project '{' '.join(name.split())}' created.")
+        if result is not None:
+            self.new_project.clear()
+            self.new_project_client.setCurrentText("")
+            self.select_project(result.id)
+        return result
+
+    def _project_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._loading or item.column() != 0:
+            return
+        project_id = int(item.data(ID_ROLE))
+        new_name = item.text()
+        self._change(lambda: self._app.catalog.update_project(project_id, name=new_name),
+                     "Project renamed.")
+
+    def _update_selected(self, message: str, **changes: Any) -> None:
+        project = self.selected_project()
+        if project is None or self._loading:
+            return
+        self._change(lambda: self._app.catalog.update_project(project.id, **changes), message)
+
+    def _client_chosen(self) -> None:
+        project = self.selected_project()
+        if project is None or self._loading:
+            return
+        text = self.client_combo.currentText().strip()
+        if text in ("", NO_CLIENT):
+            if project.client is not None:
+                self._update_selected("Client removed.", clear_client=True)
+        elif text != project.client:
+            self._update_selected("Client changed.", client=text)
+
+    def _pick_color(self) -> None:
+        project = self.selected_project()
+        if project is None:
+            return
+        chosen = QColorDialog.getColor(QColor(project.color), self, "Project colour")
+        if chosen.isValid():
+            self.set_color(chosen.name())
+
+    def set_color(self, color: str) -> None:
+        self._update_selected("Colour changed.", color=color)
+
+    def _billable_toggled(self, checked: bool) -> None:
+        project = self.selected_project()
+        if project is not None and checked != project.billable:
+            self._update_selected("Billable default changed.", billable=checked)
+
+    def _rate_edited(self) -> None:
+        project = self.selected_project()
+        if project is None or self._loading:
+            return
+        text = self.rate_edit.text().strip() or "0"
+        if text != format_cents(project.rate_cents):
+            self._update_selected("Rate changed.", rate=text)
+
+    def _currency_edited(self) -> None:
+        project = self.selected_project()
+        if project is None or self._loading:
+            return
+        text = self.currency_edit.text().strip()
+        if text.upper() != project.currency:
+            self._update_selected("Currency changed.", currency=text)
+
+    def _toggle_archive(self) -> None:
+        project = self.selected_project()
+        if project is None:
+            return
+        archived = not project.archived
+        if archived and not self.show_archived.isChecked():
+            message = f"'{project.name}' archived (tick Show archived to see it)."
+        else:
+            message = f"'{project.name}' {'archived' if archived else 'restored'}."
+        self._change(lambda: self._app.catalog.archive_project(project.id, archived), message)
+
+    # -- tasks -------------------------------------------------------------------------------
+    def create_task(self) -> None:
+        project = self.selected_project()
+        if project is None:
+            return
+        name = self.new_task.text()
+        if self._change(lambda: self._app.catalog.add_task(project.id, name), "Task added."):
+            self.new_task.clear()
+
+    def _task_item_changed(self, item: QListWidgetItem) -> None:
+        if self._loading:
+            return
+        task_id = int(item.data(ID_ROLE))
+        done = item.checkState() == Qt.CheckState.Checked
+        name = item.text()
+        self._change(lambda: self._app.catalog.update_task(task_id, name=name, done=done))
+
+    # -- clients -----------------------------------------------------------------------------
+    def create_client(self) -> ClientView | None:
+        name = self.new_client.text()
+        result = self._change(lambda: self._app.catalog.add_client(name),
+                              f"Client '{' '.join(name.split())}' created.")
+        if result is not None:
+            self.new_client.clear()
+        return result
+
+    def _selected_client(self) -> ClientView | None:
+        if not hasattr(self, "client_list"):
+            return None
+        item = self.client_list.currentItem()
+        if item is None or not item.isSelected():
+            return None
+        return next((c for c in self._clients if c.id == item.data(ID_ROLE)), None)
+
+    def _client_selection_changed(self) -> None:
+        client = self._selected_client()
+        self.client_archive_button.setEnabled(client is not None)
+        self.client_archive_button.setText(
+            "Unarchive" if client is not None and client.archived else "Archive")
+
+    def _client_item_changed(self, item: QListWidgetItem) -> None:
+        if self._loading:
+            return
+        client_id = int(item.data(ID_ROLE))
+        name = item.text()
+        self._change(lambda: self._app.catalog.rename_client(client_id, name), "Client renamed.")
+
+    def _toggle_client_archive(self) -> None:
+        client = self._selected_client()
+        if client is None:
+            return
+        archived = not client.archived
+        self._change(lambda: self._app.catalog.archive_client(client.id, archived),
+                     f"'{client.name}' {'archived' if archived else 'restored'}.")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "project_table"):
+            self.refresh()
+        super().changeEvent(event)
