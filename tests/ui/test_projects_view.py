@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from support.view_data import make_app, seed_week
-
 from timetracker.app import App
 from timetracker.ui.projects_view import ProjectsView
 
@@ -157,7 +156,6 @@ def test_clients_create_rename_archive(qtbot: QtBot, view: ProjectsView, app: Ap
 
 def test_changes_go_through_the_windows_action_dispatcher(qtbot: QtBot, app: App) -> None:
     from PySide6.QtWidgets import QVBoxLayout, QWidget
-
     from timetracker.ui.actions import ActionDispatcher
 
     window = QWidget()

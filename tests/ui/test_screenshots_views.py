@@ -16,7 +16,6 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from support.view_data import make_app, seed_week
-
 from timetracker.app import App
 from timetracker.ui import theme
 from timetracker.ui.import_dialog import ImportDialog

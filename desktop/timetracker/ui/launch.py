@@ -8,6 +8,7 @@ imported on a worker thread once the window is idle.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -135,7 +136,7 @@ def launch_gui() -> int:
 
 
 def _run(qt_app: QApplication, app: App, instance: object, started: float) -> int:
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtGui import QGuiApplication
 
     from timetracker.ui import background, theme
@@ -144,7 +145,12 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
 
     assert isinstance(instance, SingleInstance)
     window = MainWindow(app)
-    instance.activation_requested.connect(window.show_and_raise)
+    def raise_window() -> None:
+        logging.getLogger("timetracker.ui").info("window raised by a second launch")
+        window.show_and_raise()
+
+    instance.activation_requested.connect(raise_window)
+    window.quit_requested.connect(qt_app.quit, Qt.ConnectionType.QueuedConnection)
     hints = QGuiApplication.styleHints()
     if hints is not None:
         hints.colorSchemeChanged.connect(

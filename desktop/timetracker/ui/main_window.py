@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -74,6 +74,9 @@ class _Unavailable(QLabel):
 class MainWindow(QMainWindow):
     #: a page was built (key) — tests and the start-up benchmark watch this
     page_built = Signal(str)
+    #: the user quit (menu, tray, or closing the window when it does not stay in the tray);
+    #: the launcher ends the event loop on it
+    quit_requested = Signal()
 
     def __init__(self, app: App, parent: QWidget | None = None,
                  tray_enabled: bool | None = None) -> None:
@@ -439,7 +442,7 @@ class MainWindow(QMainWindow):
         self.watcher.stop()
         self.tray.hide()
         self.close()
-        QApplication.quit()
+        self.quit_requested.emit()
 
     def keeps_running_in_tray(self) -> bool:
         return (not self.quitting and self.tray_shown
@@ -459,7 +462,7 @@ class MainWindow(QMainWindow):
         self.watcher.stop()
         self.tray.hide()
         event.accept()
-        QTimer.singleShot(0, QApplication.quit)
+        self.quit_requested.emit()
 
 
 def _refresh(widget: QWidget) -> None:
