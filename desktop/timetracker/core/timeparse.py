@@ -1,4 +1,4 @@
-"""Parsing the times and dates people type: '9:30', 'yesterday 17:00', '2026-11-28 09:30', '-15m'."""
+"""Parsing the times and dates people type: '9:30', 'yesterday 17:00', '-15m', ISO."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from timetracker.core.backup import BackupManager
 from timetracker.core.errors import NotFoundError
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from timetracker.core.config import Config
 from timetracker.core.errors import ValidationError
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
-
 from timetracker.core.backup import BackupManager
 from timetracker.core.db import Database, head_revision
 from timetracker.core.errors import DatabaseCorruptError

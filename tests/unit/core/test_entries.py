@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-
 from timetracker.app import App
 from timetracker.core.errors import ConflictError, NotFoundError, ValidationError
+
 from tests.unit.core.conftest import FakeClock
 
 

@@ -4,10 +4,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from timetracker.app import App
 from timetracker.core.errors import ValidationError
 from timetracker.core.ranges import custom_range, named_range
+
 from tests.unit.core.conftest import FakeClock
 
 TZ = "Europe/Berlin"

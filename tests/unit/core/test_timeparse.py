@@ -4,7 +4,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from timetracker.core.errors import ValidationError
 from timetracker.core.timeparse import parse_date, parse_time
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
-
 from timetracker.app import App
 from timetracker.core.errors import TimeTrackerError
 from timetracker.core.paths import AppPaths
 from timetracker.core.ranges import custom_range, local_date
+
 from tests.unit.core.conftest import FakeClock
 
 TZ = "Europe/Berlin"
