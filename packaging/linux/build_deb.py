@@ -39,9 +39,9 @@ PACKAGE = "timetracker"
 APP_ID = "org.timetracker.TimeTracker"
 MAINTAINER = "TimeTracker developers <maintainers@timetracker.invalid>"
 HOMEPAGE = "https://github.com/timetracker-desktop/timetracker"
-#: Always needed at run time, whatever dpkg-shlibdeps finds (Qt loads these with dlopen).
-EXTRA_DEPENDS = ("libegl1", "libgl1", "libxkbcommon-x11-0", "libxcb-cursor0",
-                 "libfontconfig1", "libdbus-1-3")
+#: Always needed at run time, whatever dpkg-shlibdeps finds: Qt loads OpenGL/EGL with dlopen,
+#: and PyInstaller never bundles these driver-facing libraries.
+EXTRA_DEPENDS = ("libegl1", "libgl1")
 SUMMARY = "privacy-first desktop time tracker"
 DESCRIPTION = """\
  TimeTracker tracks the time you spend on projects and tasks: a one-click
@@ -110,7 +110,27 @@ def shlib_depends(opt_dir: Path, work: Path) -> list[str]:
         raise DebError("dpkg-shlibdeps failed:\n" + result.stderr[-3000:])
     line = next((x for x in result.stdout.splitlines() if x.startswith("shlibs:Depends=")), "")
     depends = [d.strip() for d in line.partition("=")[2].split(",") if d.strip()]
-    return depends
+    # The bootloader puts the bundle first on the library path: a system package whose
+    # library the bundle carries itself is not a dependency.
+    carried = packages_providing(sorted({p.name for p in elves if ".so" in p.name}))
+    return [d for d in depends if _package_name(d) not in carried]
+
+
+def _package_name(dependency: str) -> str:
+    return re.split(r"[\s(:]", dependency, maxsplit=1)[0]
+
+
+def packages_providing(library_names: list[str]) -> set[str]:
+    """The installed system packages that ship a library file with one of these names."""
+    if not library_names:
+        return set()
+    result = subprocess.run(["dpkg", "-S", *(f"*/{name}" for name in library_names)],
+                            capture_output=True, text=True)
+    packages: set[str] = set()
+    for line in result.stdout.splitlines():  # "pkg:arch, pkg2:arch: /usr/lib/…/libfoo.so.1"
+        owners, _, _path = line.rpartition(": ")
+        packages.update(_package_name(owner.strip()) for owner in owners.split(","))
+    return packages
 
 
 def clean_runpaths(opt_dir: Path) -> int:
@@ -140,7 +160,7 @@ def clean_runpaths(opt_dir: Path) -> int:
 
 
 def merge_depends(found: list[str], extra: tuple[str, ...] = EXTRA_DEPENDS) -> str:
-    names = {re.split(r"[\s(]", d, maxsplit=1)[0] for d in found}
+    names = {_package_name(d) for d in found}
     return ", ".join(sorted(set(found) | {e for e in extra if e not in names}))
 
 
@@ -208,7 +228,7 @@ def stage(bundle: Path, icons: Path, root: Path, version: str, deb_version: str)
 
 def write_control(root: Path, deb_version: str, depends: str) -> None:
     control_dir = root / "DEBIAN"
-    control_dir.mkdir()
+    control_dir.mkdir(exist_ok=True)
     sums = []
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink() and "DEBIAN" not in path.parts:
@@ -233,6 +253,9 @@ def build_deb(bundle: Path, icons: Path, source: Path, out_dir: Path) -> Path:
         stage(bundle, icons, root, version, deb_version)
         clean_runpaths(root / "opt" / PACKAGE)
         _normalise_modes(root)
+        # DEBIAN/ marks the package build tree: dpkg-shlibdeps then treats the bundle's own
+        # libraries as private (no dependency) instead of mapping them to system packages.
+        (root / "DEBIAN").mkdir()
         depends = merge_depends(shlib_depends(root / "opt" / PACKAGE, Path(temp) / "shlibs"))
         write_control(root, deb_version, depends)
         _normalise_modes(root / "DEBIAN")

@@ -86,8 +86,9 @@ def cached_stores(n: int, years: int, seed: int, refresh: bool) -> tuple[Path, d
     if refresh and folder.exists():
         shutil.rmtree(folder)
     if not (folder / "complete").exists():
-        if folder.exists():
-            shutil.rmtree(folder)
+        prefix = folder.name.rsplit("-", 1)[0] + "-"
+        for stale in CACHE.glob(f"{prefix}*"):  # older generator versions, same parameters
+            shutil.rmtree(stale)
         started = time.perf_counter()
         print(f"building the data set in {folder} …", flush=True)
         dataset.write_all(data, folder / "stores", seed)

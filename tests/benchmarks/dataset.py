@@ -176,7 +176,8 @@ def generate(n: int = 100_000, years: int = 8, seed: int = SEED, *, projects: in
 # -- TimeTracker ------------------------------------------------------------------------------
 
 def write_timetracker(dataset: Dataset, home: Path) -> Path:
-    """Create TimeTracker's database under ``home`` via the real migrations, then bulk-load it."""
+    """Create TimeTracker's database under ``home`` (a new folder) via the real migrations, then
+    bulk-load it in one transaction; returns the database file."""
     from timetracker.app import App
     from timetracker.core.paths import AppPaths
 
@@ -188,6 +189,8 @@ def write_timetracker(dataset: Dataset, home: Path) -> Path:
     created = _midnight(dataset.first_day)
     con = sqlite3.connect(path)
     try:
+        if con.execute("SELECT count(*) FROM time_entries").fetchone()[0]:
+            raise ValueError(f"{path} already holds entries: use an empty TIMETRACKER_HOME")
         with con:
             con.executemany(
                 "INSERT INTO clients (id, name, archived, created_at) VALUES (?, ?, 0, ?)",

@@ -116,3 +116,15 @@ def test_the_cli_refuses_a_damaged_database_with_one_clear_line(
     assert done.stderr.startswith("timetracker: error:")
     assert len(done.stderr.strip().splitlines()) == 1
     assert db_path.read_bytes() == bytes(data)
+
+
+def test_a_file_that_appeared_after_the_early_check_is_checked_again(tmp_path: Path) -> None:
+    path = tmp_path / "tt.sqlite3"
+    probe = IntegrityProbe(path)  # no file yet: nothing to check
+    assert probe.result() is None and probe.covers(path)
+    path.write_bytes(b"this is not sqlite at all" * 100)  # another process wrote a file
+    assert not probe.covers(path)
+    with pytest.raises(DatabaseCorruptError):
+        Database.open(path, BackupManager(path, tmp_path / "backups"), probe=probe)
+    path.unlink()
+    assert probe.covers(path) and not probe.covers(tmp_path / "other.sqlite3")

@@ -179,7 +179,7 @@ class Database:
         is the same check already started for ``path`` (see IntegrityProbe).
         """
         path.parent.mkdir(parents=True, exist_ok=True)
-        if probe is not None and probe.path == Path(path):
+        if probe is not None and probe.covers(path):
             problem = probe.result()
         else:
             problem = check_integrity(path)

@@ -9,6 +9,10 @@ from pathlib import Path
 BUSY_TIMEOUT_MS = 15_000
 
 
+def _has_data(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 0
+
+
 def check_integrity(path: Path) -> str | None:
     """Return None when ``path`` is a healthy SQLite database (or absent), else a description."""
     if not path.exists() or path.stat().st_size == 0:
@@ -38,14 +42,22 @@ class IntegrityProbe:
         self.path = Path(path)
         self._problem: str | None = None
         self._error: BaseException | None = None
+        self._saw_data = False
         self._thread = threading.Thread(target=self._run, name="integrity-check", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
+            self._saw_data = _has_data(self.path)
             self._problem = check_integrity(self.path)
         except BaseException as exc:  # handed to the caller of result()
             self._error = exc
+
+    def covers(self, path: Path) -> bool:
+        """True when this probe checked ``path`` as it is now (a file that appeared since the
+        probe looked — another process created it — must be checked again)."""
+        self._thread.join()
+        return self.path == Path(path) and self._saw_data == _has_data(Path(path))
 
     def result(self) -> str | None:
         """None when the file is healthy (or absent), else what is wrong."""

@@ -72,6 +72,19 @@ def combine_time(text: str, day: dt.date, tz: str, now: int) -> int:
         return parse_time(text, now, tz)
 
 
+def entry_matches(entry: EntryRow, needle: str) -> bool:
+    """Does every word of ``needle`` occur in the entry's description, project, task, client
+    or tags (ignoring case)?"""
+    hay = " ".join([entry.description, entry.project or "", entry.task or "",
+                    entry.client or "", *entry.tags]).lower()
+    return all(word in hay for word in needle.lower().split())
+
+
+#: Rows built when the week is shown; more are built as the list is scrolled down (a week of
+#: hundreds of entries must not delay the window).
+ROW_BATCH = 40
+
+
 @dataclass(frozen=True)
 class WeekData:
     range: DateRange
@@ -172,24 +185,16 @@ class EntryRowWidget(QFrame):
         policy.setRetainSizeWhenHidden(True)
         self.play.setSizePolicy(policy)
         self.play.setFixedSize(QSize(26, 26))
-        self.play.setVisible(not entry.running)
+        if entry.running:
+            self.play.hide()
 
+        self.menu: QMenu | None = None
         self.more = QToolButton()
         self.more.setIcon(glyph("more", colors.muted))
         self.more.setToolTip("More actions")
         self.more.setAccessibleName("More actions")
         self.more.setFixedSize(QSize(26, 26))
-        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.more)
-        menu.addAction("Edit…", lambda: view.edit_in_dialog(self.entry))
-        menu.addAction("Duplicate", QKeySequence("Ctrl+D"),
-                       lambda: view.duplicate(self.entry, "menu"))
-        menu.addAction("Continue", lambda: view.continue_entry(self.entry, "menu"))
-        menu.addSeparator()
-        menu.addAction("Delete", QKeySequence(QKeySequence.StandardKey.Delete),
-                       lambda: view.delete(self.entry, "menu"))
-        self.more.setMenu(menu)
-        self.more.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
+        self.more.clicked.connect(self._show_menu)  # the menu is built when first needed
 
         project_box = QWidget()
         project_box.setFixedWidth(240)
@@ -218,6 +223,23 @@ class EntryRowWidget(QFrame):
         layout.addWidget(self.more)
         self.update_times(view.app.clock())
 
+    def build_menu(self) -> QMenu:
+        if self.menu is None:
+            view = self.view
+            menu = QMenu(self)
+            menu.addAction("Edit…", lambda: view.edit_in_dialog(self.entry))
+            menu.addAction("Duplicate", QKeySequence("Ctrl+D"),
+                           lambda: view.duplicate(self.entry, "menu"))
+            menu.addAction("Continue", lambda: view.continue_entry(self.entry, "menu"))
+            menu.addSeparator()
+            menu.addAction("Delete", QKeySequence(QKeySequence.StandardKey.Delete),
+                           lambda: view.delete(self.entry, "menu"))
+            self.menu = menu
+        return self.menu
+
+    def _show_menu(self) -> None:
+        self.build_menu().popup(self.more.mapToGlobal(self.more.rect().bottomLeft()))
+
     def update_times(self, now: int) -> None:
         fmt = self.view.time_format
         self.start_edit.show_value(clock(self.entry.local_start(), fmt))
@@ -229,10 +251,7 @@ class EntryRowWidget(QFrame):
         self.duration.setText(hm(self.entry.duration(now)))
 
     def matches(self, needle: str) -> bool:
-        e = self.entry
-        hay = " ".join([e.description, e.project or "", e.task or "", e.client or "",
-                        *e.tags]).lower()
-        return all(word in hay for word in needle.lower().split())
+        return entry_matches(self.entry, needle)
 
     # -- edits -------------------------------------------------------------------------------
     def _description_done(self) -> None:
@@ -350,6 +369,8 @@ class EntriesView(QWidget):
         self.time_format = str(app.config.get("time_format"))
         self.data: WeekData | None = None
         self.cards: list[DayCard] = []
+        self._pending: list[tuple[dt.date, list[EntryRow]]] = []
+        self._today = dt.date.today()
         self._projects_cache: list[PickerProject] | None = None
         self._fingerprint: object = None
         colors = theme.current()
@@ -410,6 +431,7 @@ class EntriesView(QWidget):
         self.scroller.setWidgetResizable(True)
         self.scroller.setWidget(self.canvas)
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.verticalScrollBar().valueChanged.connect(self._scrolled)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -468,18 +490,20 @@ class EntriesView(QWidget):
 
     def _build(self, data: WeekData) -> None:
         self.data = data
+        focus = QApplication.focusWidget()
+        had_focus = focus is not None and self.canvas.isAncestorOf(focus)
         for card in self.cards:
-            card.setParent(None)
+            self.cards_layout.removeWidget(card)
+            card.hide()
             card.deleteLater()
         self.cards = []
         today = local_date(self.app.clock(), self.app.timezone)
         by_day: dict[dt.date, list[EntryRow]] = {}
         for entry in data.entries:
             by_day.setdefault(entry.local_start().date(), []).append(entry)
-        for index, day in enumerate(sorted(by_day, reverse=True)):
-            card = DayCard(self, day, by_day[day], data.overlaps, today)
-            self.cards_layout.insertWidget(index, card)
-            self.cards.append(card)
+        self._pending = [(day, by_day[day]) for day in sorted(by_day, reverse=True)]
+        self._today = today
+        self._build_more()
         rng = data.range
         if self.week_offset == 0:
             title = "This week"
@@ -496,26 +520,63 @@ class EntriesView(QWidget):
                 if self.week_offset == 0 else "No time tracked in this week.")
         self.empty.setVisible(not data.entries)
         self._apply_filter(self.find_field.text())
+        if had_focus:  # the focused row is gone: keep the keyboard in the list
+            self.scroller.setFocus()
         has_running = any(e.running for e in data.entries)
         if has_running:
             self._ticker.start()
         else:
             self._ticker.stop()
 
+    def _build_more(self, rows: int = ROW_BATCH) -> None:
+        """Build the next days' cards, at least ``rows`` rows (whole days), if any are left."""
+        if not self._pending:
+            return
+        built = 0
+        self.canvas.setUpdatesEnabled(False)
+        while self._pending and built < rows:
+            day, entries = self._pending.pop(0)
+            card = DayCard(self, day, entries, self.data.overlaps if self.data else frozenset(),
+                           self._today)
+            self.cards_layout.insertWidget(len(self.cards), card)
+            self.cards.append(card)
+            built += len(entries)
+        self.canvas.setUpdatesEnabled(True)
+        if built and self.find_field.text().strip():
+            self._apply_filter(self.find_field.text())
+
+    def ensure_all_built(self) -> None:
+        while self._pending:
+            self._build_more(len(self.data.entries) if self.data else ROW_BATCH)
+
+    def _scrolled(self, value: int) -> None:
+        bar = self.scroller.verticalScrollBar()
+        if self._pending and value >= bar.maximum() - self.scroller.viewport().height():
+            self._build_more()
+
     def _tick(self) -> None:
         now = self.app.clock()
-        total = sum(card.update_times(now) for card in self.cards if not card.isHidden())
+        for card in self.cards:
+            if not card.isHidden():
+                card.update_times(now)
+        needle = self.find_field.text().strip()
+        entries = self.data.entries if self.data else ()
+        total = sum(e.duration(now) for e in entries if not needle or entry_matches(e, needle))
         self.week_total.setText(f"Week total  {hm(total)}")
 
     def _apply_filter(self, text: str) -> None:
         needle = text.strip()
+        if needle:
+            self.ensure_all_built()
         for card in self.cards:
             visible = 0
             for row in card.rows:
                 shown = not needle or row.matches(needle)
-                row.setVisible(shown)
+                if row.isHidden() == shown:
+                    row.setVisible(shown)
                 visible += shown
-            card.setVisible(visible > 0)
+            if card.isHidden() == (visible > 0):
+                card.setVisible(visible > 0)
         self._tick()
 
     def shift_week(self, step: int) -> None:
@@ -536,6 +597,8 @@ class EntriesView(QWidget):
 
     # -- actions -----------------------------------------------------------------------------
     def rows(self) -> list[EntryRowWidget]:
+        """Every row of the week (building any not built yet)."""
+        self.ensure_all_built()
         return [row for card in self.cards for row in card.rows]
 
     def row_for(self, entry_id: int) -> EntryRowWidget | None:

@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 
     from timetracker.app import App
 
-#: Set to 1 to print "gui-idle <seconds>" once the window is shown and idle, then quit
-#: (the start-up benchmark, tests/benchmarks/bench_gui_startup.py, and smoke tests use it).
+#: "1": print "gui-idle <seconds>" once the window is shown and idle, then quit; "warm": print
+#: "gui-warm <seconds>" once the background warm-up (ORM, telemetry) is done too, then quit.
+#: (The start-up benchmark, tests/benchmarks/bench_gui_startup.py, and smoke tests use it.)
 EXIT_WHEN_IDLE_ENV = "TIMETRACKER_GUI_EXIT_WHEN_IDLE"
-#: Delay before the ORM is imported in the background.
-PRELOAD_DELAY_MS = 1500
+#: Delay after start before the ORM and telemetry are imported in the background.
+PRELOAD_DELAY_MS = 300
 
 
 def _make_qapplication() -> QApplication:
@@ -92,12 +93,15 @@ def ask_restore(error: DatabaseCorruptError) -> bool:
     return restore is not None and box.clickedButton() is restore
 
 
-def _preload_orm() -> None:
-    """Import what changing data needs, so the first Start click does not wait for it."""
+def _preload() -> None:
+    """Import, off the UI thread, what telemetry and changing data need (the ORM), so neither
+    the first Start click nor starting telemetry makes the window wait."""
     import sqlalchemy.orm
 
     import timetracker.core.catalog
-    import timetracker.core.entries  # noqa: F401
+    import timetracker.core.entries
+    import timetracker.telemetry.flags_telemetry
+    import timetracker.telemetry.service  # noqa: F401
 
     sqlalchemy.orm.configure_mappers()
 
@@ -164,17 +168,27 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
 
     def deferred_start() -> None:
         app.start_observability("gui")
-        app.start_telemetry()
 
+    def warmed_up(_result: object = None) -> None:
+        app.start_telemetry()  # its modules are imported by now: starting it is quick
+        if exit_when == "warm":
+            report("gui-warm")
+
+    def warm_up() -> None:
+        job = background.run_in_background(_preload, owner=window)
+        job.finished.connect(warmed_up)
+        job.failed.connect(warmed_up)  # start telemetry anyway; it reports its own errors
+
+    def report(what: str) -> None:
+        print(f"{what} {time.perf_counter() - started:.3f}", flush=True)
+        window.quit()
+
+    exit_when = os.environ.get(EXIT_WHEN_IDLE_ENV, "")
     QTimer.singleShot(0, deferred_start)
-    if os.environ.get(EXIT_WHEN_IDLE_ENV) == "1":
-        def report_idle() -> None:
-            print(f"gui-idle {time.perf_counter() - started:.3f}", flush=True)
-            window.quit()
-        QTimer.singleShot(0, lambda: QTimer.singleShot(0, report_idle))
+    if exit_when == "1":
+        QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: report("gui-idle")))
     else:
-        QTimer.singleShot(PRELOAD_DELAY_MS,
-                          lambda: background.run_in_background(_preload_orm, owner=window))
+        QTimer.singleShot(0 if exit_when == "warm" else PRELOAD_DELAY_MS, warm_up)
     del theme
     code = qt_app.exec()
     background.wait_for_all(5000)

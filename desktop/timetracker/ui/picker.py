@@ -167,9 +167,10 @@ class ProjectPicker(QToolButton):
             self.setIcon(glyph("folder", theme.current().muted))
             self.setText("" if self._compact else "Project")
             self.setToolTip("Choose a project (type to search or create one)")
-        self.setProperty("chosen", bool(self.project))
-        self.style().unpolish(self)
-        self.style().polish(self)
+        if self.property("chosen") != bool(self.project):
+            self.setProperty("chosen", bool(self.project))
+            self.style().unpolish(self)
+            self.style().polish(self)
 
     def open_popup(self) -> _Popup:
         popup = _Popup(self, "Find or create a project…")
@@ -260,7 +261,8 @@ class TagPicker(QToolButton):
         self.setIcon(glyph("tag", theme.current().accent if self.selected
                            else theme.current().muted))
         text = ", ".join(self.selected)
-        self.setText(text if len(text) <= 28 else text[:26] + "…")
+        shown = text if len(text) <= 28 else text[:26] + "…"
+        self.setText(shown or ("" if self._compact else "Add tags"))
         self.setToolTip(f"Tags: {text}" if text else "Add tags")
         self.setProperty("chosen", bool(self.selected))
         self.style().unpolish(self)

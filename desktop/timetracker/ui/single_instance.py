@@ -72,7 +72,7 @@ class SingleInstance(QObject):
             return False
         socket.write(MESSAGE)
         socket.flush()
-        answered = socket.waitForReadyRead(timeout_ms)
+        answered = socket.waitForReadyRead(max(timeout_ms, 10_000))
         socket.disconnectFromServer()
         return answered
 

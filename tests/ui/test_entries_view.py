@@ -1,0 +1,200 @@
+"""The week list: grouping and totals, inline edits, duplicate/continue, delete + undo, overlaps,
+and the manual-entry dialog's validation — real widgets on a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from support.view_data import MONDAY, at
+from support.window_kit import WindowFactory
+from timetracker.app import App
+from timetracker.ui.entries_view import EntriesView, EntryRowWidget
+from timetracker.ui.entry_dialog import EntryDialog
+
+FRIDAY = MONDAY + dt.timedelta(days=4)
+
+
+def totals(view: EntriesView) -> dict[str, str]:
+    return {card.title.text(): card.total.text() for card in view.cards}
+
+
+def row(view: EntriesView, start: int) -> EntryRowWidget:
+    return next(r for r in view.rows() if r.entry.start == start)
+
+
+def test_the_week_is_grouped_by_day_newest_first_with_day_and_week_totals(
+        week_app: App, make_window: WindowFactory) -> None:
+    view = make_window(week_app).entries
+    assert [card.title.text() for card in view.cards] == [
+        "Today", "Yesterday", "Wed, 15 May", "Tue, 14 May", "Mon, 13 May"]
+    assert totals(view) == {"Today": "7:40:00", "Yesterday": "7:45:00",
+                            "Wed, 15 May": "6:15:00", "Tue, 14 May": "8:45:00",
+                            "Mon, 13 May": "7:45:00"}
+    assert view.week_total.text() == "Week total  38:10:00"
+    # the entry from Tue 22:30 to Wed 01:30 is listed on the day it started
+    late = row(view, at(MONDAY + dt.timedelta(days=1), 22, 30))
+    assert (late.start_edit.text(), late.end_edit.text(), late.duration.text()) == (
+        "22:30", "01:30", "3:00:00")
+    # the Sunday-night entry belongs to the week before
+    view.shift_week(-1)
+    assert [card.title.text() for card in view.cards] == ["Sun, 12 May"]
+    assert view.week_title.text() == "Last week"
+
+
+def test_inline_edits_of_description_project_and_times_are_saved(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    view = make_window(week_app).entries
+    target = row(view, at(FRIDAY, 8, 30))
+    entry_id = target.entry.id
+
+    target.description.setFocus()
+    target.description.selectAll()
+    qtbot.keyClicks(target.description, "Release checklist")
+    qtbot.keyClick(target.description, Qt.Key.Key_Return)
+    assert week_app.entries.get(entry_id).description == "Release checklist"
+
+    target = next(r for r in view.rows() if r.entry.id == entry_id)  # rows were rebuilt
+    popup = target.project.open_popup()
+    qtbot.keyClicks(popup.search, "Internal")
+    qtbot.keyClick(popup.search, Qt.Key.Key_Return)
+    assert week_app.entries.get(entry_id).project == "Internal"
+
+    target = next(r for r in view.rows() if r.entry.id == entry_id)
+    target.end_edit.setFocus()
+    target.end_edit.selectAll()
+    qtbot.keyClicks(target.end_edit, "12:45")
+    qtbot.keyClick(target.end_edit, Qt.Key.Key_Return)
+    assert week_app.entries.get(entry_id).end == at(FRIDAY, 12, 45)
+    assert totals(view)["Today"] == "7:55:00"
+
+    target = next(r for r in view.rows() if r.entry.id == entry_id)
+    target.start_edit.setFocus()
+    target.start_edit.selectAll()
+    qtbot.keyClicks(target.start_edit, "8:00")
+    qtbot.keyClick(target.start_edit, Qt.Key.Key_Return)
+    assert week_app.entries.get(entry_id).start == at(FRIDAY, 8, 0)
+
+
+def test_a_bad_time_is_refused_with_a_message_and_nothing_changes(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    target = row(window.entries, at(FRIDAY, 8, 30))
+    before = week_app.entries.get(target.entry.id)
+
+    target.end_edit.setFocus()
+    target.end_edit.selectAll()
+    qtbot.keyClicks(target.end_edit, "half past")
+    qtbot.keyClick(target.end_edit, Qt.Key.Key_Return)
+    assert "Cannot read the time 'half past'" in window.toast.label.text()
+    assert target.end_edit.text() == "12:30"
+
+    target.start_edit.setFocus()
+    target.start_edit.selectAll()
+    qtbot.keyClicks(target.start_edit, "13:00")  # after its end
+    qtbot.keyClick(target.start_edit, Qt.Key.Key_Return)
+    assert "is before the start" in window.toast.label.text()
+    assert week_app.entries.get(target.entry.id) == before
+
+
+def test_delete_then_undo_from_the_toast_and_with_ctrl_z(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    view = window.entries
+    target = row(view, at(FRIDAY, 8, 30))
+    entry_id = target.entry.id
+    view.delete(target.entry, "menu")
+    assert entry_id not in {r.entry.id for r in view.rows()}
+    assert window.toast.isVisible() and window.toast.button.text() == "Undo"
+    assert totals(view)["Today"] == "3:40:00"
+
+    qtbot.mouseClick(window.toast.button, Qt.MouseButton.LeftButton)
+    assert entry_id in {r.entry.id for r in view.rows()}
+    assert week_app.entries.get(entry_id).description == "Work"
+
+    # Delete key on a focused row, then Ctrl+Z anywhere in the window
+    target = row(view, at(FRIDAY, 8, 30))
+    target.setFocus()
+    qtbot.keyClick(target, Qt.Key.Key_Delete)
+    assert entry_id not in {r.entry.id for r in view.rows()}
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert entry_id in {r.entry.id for r in view.rows()}
+    assert window.dispatcher.history[-1] == ("entry.undo", "shortcut")
+
+
+def test_duplicate_marks_both_rows_as_overlapping_and_continue_starts_a_timer(
+        week_app: App, make_window: WindowFactory) -> None:
+    view = make_window(week_app).entries
+    assert not any(r.property("overlap") for r in view.rows())
+    source = row(view, at(FRIDAY, 13, 0))
+    view.duplicate(source.entry, "menu")
+    twins = [r for r in view.rows() if r.entry.start == at(FRIDAY, 13, 0)]
+    assert len(twins) == 2
+    assert all(r.property("overlap") for r in twins)
+    assert all(r.warning.toolTip() == "This entry overlaps another entry" for r in twins)
+    assert sum(bool(r.property("overlap")) for r in view.rows()) == 2
+
+    view.continue_entry(twins[0].entry, "bar")
+    running = week_app.entries.current()
+    assert running is not None
+    assert (running.project, running.task, running.description) == (
+        "Website relaunch", "Backend", "Work")
+    assert view.rows()[0].entry.id == running.id  # newest first
+    assert view.rows()[0].end_edit.text() == "now"
+
+
+def test_find_filters_rows_and_day_totals(qtbot: QtBot, week_app: App,
+                                          make_window: WindowFactory) -> None:
+    view = make_window(week_app).entries
+    qtbot.keyClicks(view.find_field, "meeting")
+    shown = [r for r in view.rows() if not r.isHidden()]
+    assert {r.entry.project for r in shown} == {"Internal"}
+    assert [c.title.text() for c in view.cards if not c.isHidden()] == [
+        "Yesterday", "Tue, 14 May"]
+    assert view.week_total.text() == "Week total  4:30:00"
+    view.find_field.clear()
+    assert all(not r.isHidden() for r in view.rows())
+
+
+def test_manual_entry_dialog_validates_and_saves(qtbot: QtBot, week_app: App,
+                                                 make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    dialog = EntryDialog(week_app, window.reads, window.dispatcher, None, window)
+    qtbot.addWidget(dialog)
+    dialog.description.setText("Late deploy")
+    dialog.save()
+    assert dialog.error.text() == "Start time is missing. Type it like 9:30 or 5pm."
+    dialog.start.setText("22:00")
+    dialog.end.setText("25:10")
+    dialog.save()
+    assert dialog.error.text().startswith("End time '25:10' is not a time.")
+    dialog.end.setText("1:15")
+    assert dialog.duration.text() == "3:15:00 (ends next day)"
+    dialog.save()
+    assert dialog.result() == EntryDialog.DialogCode.Accepted
+    added = [e for e in week_app.entries.list() if e.description == "Late deploy"]
+    assert len(added) == 1
+    assert (added[0].start, added[0].end) == (at(FRIDAY, 22, 0),
+                                              at(FRIDAY + dt.timedelta(days=1), 1, 15))
+    QApplication.processEvents()
+    assert window.entries.cards[0].title.text() == "Today"
+    assert any(r.entry.description == "Late deploy" for r in window.entries.rows())
+
+
+def test_editing_in_the_dialog_changes_the_entry(qtbot: QtBot, week_app: App,
+                                                 make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    target = row(window.entries, at(FRIDAY, 8, 30))
+    dialog = EntryDialog(week_app, window.reads, window.dispatcher, target.entry, window)
+    qtbot.addWidget(dialog)
+    assert (dialog.start.text(), dialog.end.text()) == ("08:30", "12:30")
+    dialog.end.setText("11:00")
+    dialog.billable.setChecked(False)
+    dialog.save()
+    changed = week_app.entries.get(target.entry.id)
+    assert (changed.end, changed.billable) == (at(FRIDAY, 11, 0), False)

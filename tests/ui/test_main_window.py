@@ -1,0 +1,136 @@
+"""The shell: lazy pages, the one action path, shortcuts and their help, accessibility, themes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLineEdit,
+    QTableWidget,
+)
+from pytestqt.qtbot import QtBot
+from support.window_kit import WindowFactory
+from timetracker.app import App
+from timetracker.ui import theme
+from timetracker.ui.shortcuts import SHORTCUTS, native_text
+
+
+def test_only_the_timer_page_is_built_until_another_is_opened(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    assert set(window.pages) == {"timer"}
+    built: list[str] = []
+    window.page_built.connect(built.append)
+    qtbot.mouseClick(window.nav_buttons["reports"], Qt.MouseButton.LeftButton)
+    assert built == ["reports"]
+    assert type(window.pages["reports"]).__name__ == "ReportsView"
+    assert window.current_page() == "reports"
+    window.show_page("projects", "menu")
+    assert type(window.pages["projects"]).__name__ == "ProjectsView"
+    window.show_page("reports", "menu")
+    assert built == ["reports", "projects"]  # built once each
+    assert ("view.reports", "menu") in window.dispatcher.history
+
+
+def test_hidden_pages_refresh_when_shown_after_data_changed(
+        week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    window.show_page("reports", "menu")
+    window.show_page("timer", "menu")
+    window.bar.description.setText("New work")
+    window.bar.start("bar")
+    assert "reports" in window._stale
+    window.show_page("reports", "menu")
+    assert "reports" not in window._stale
+
+
+def test_every_shortcut_is_listed_in_help_and_works_from_the_keyboard(
+        qtbot: QtBot, live_app: App, make_window: WindowFactory) -> None:
+    window = make_window(live_app)
+    window.show_shortcuts()
+    table = window.shortcuts_dialog.findChild(QTableWidget)
+    assert table is not None
+    listed = {table.item(r, 0).text() for r in range(table.rowCount())}
+    assert {native_text(s.key) for s in SHORTCUTS} <= listed
+    window.shortcuts_dialog.close()
+    # The menu shows each shortcut next to its item.
+    texts = [a.text() for menu in window.menuBar().findChildren(type(window.menuBar()
+             .actions()[0].menu())) for a in menu.actions()]
+    assert any(t.endswith("\t" + native_text("toggle_timer")) for t in texts)
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    window.bar.description.setText("Via keyboard")
+    qtbot.keyClick(window.entries, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    running = live_app.entries.current()
+    assert running is not None and running.description == "Via keyboard"
+    assert window.dispatcher.history[-1] == ("timer.start", "shortcut")
+    qtbot.keyClick(window.entries, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "reports"
+    qtbot.keyClick(window.entries, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "timer"
+    qtbot.keyClick(window.entries, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert live_app.entries.current() is None
+
+
+def test_menu_items_run_through_the_dispatcher_with_source_menu(
+        live_app: App, make_window: WindowFactory) -> None:
+    window = make_window(live_app)
+    seen: list[tuple[str, str]] = []
+    live_app.add_sink(lambda event, _p: seen.append((event, live_app.event_source)))
+    window.actions_by_key["toggle_timer"].trigger()
+    window.actions_by_key["toggle_timer"].trigger()
+    assert seen[:2] == [("timer.started", "menu"), ("timer.stopped", "menu")]
+    window.actions_by_key["continue_last"].trigger()
+    assert ("timer.continued", "menu") in seen
+    window.actions_by_key["undo"].trigger()
+    assert window.dispatcher.history[-1] == ("entry.undo", "menu")
+    assert live_app.event_source == "cli"
+
+
+def test_controls_have_accessible_names(week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    unnamed = []
+    for widget in window.findChildren(QAbstractButton) + window.findChildren(QLineEdit):
+        if not widget.isVisibleTo(window) or isinstance(widget.parent(), QLineEdit):
+            continue  # (a line edit's own icon buttons are named by the line edit)
+        if not (widget.accessibleName() or widget.text().strip()):
+            unnamed.append(f"{type(widget).__name__} {widget.objectName()}")
+    assert unnamed == []
+
+
+def test_undo_with_nothing_to_undo_says_so(live_app: App, make_window: WindowFactory) -> None:
+    window = make_window(live_app)
+    window.undo("shortcut")
+    assert window.toast.isVisible()
+    assert window.toast.label.text() == "Nothing to undo."
+
+
+def test_theme_switch_repaints_the_application(week_app: App,
+                                               make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    week_app.config.set("theme", "dark")
+    window.apply_theme()
+    qt_app = QApplication.instance()
+    assert isinstance(qt_app, QApplication)
+    assert qt_app.palette().color(QPalette.ColorRole.Window).name().upper() == \
+        theme.THEMES["dark"].window
+    assert theme.THEMES["dark"].surface.lower() in qt_app.styleSheet().lower()
+    week_app.config.set("theme", "light")
+    window.apply_theme()
+    assert qt_app.palette().color(QPalette.ColorRole.Window).name().upper() == \
+        theme.THEMES["light"].window
+
+
+def test_missing_optional_views_show_a_placeholder(
+        week_app: App, make_window: WindowFactory, monkeypatch: object) -> None:
+    from timetracker.ui import main_window
+
+    window = make_window(week_app)
+    pages = (*main_window.PAGES[:2], ("reports", "Reports", "reports",
+                                      ("timetracker.ui.no_such_view", "Nope")))
+    monkeypatch.setattr(main_window, "PAGES", pages)  # type: ignore[attr-defined]
+    window.show_page("reports", "menu")
+    assert window.pages["reports"].text() == "Reports is not available in this version."
