@@ -108,7 +108,7 @@ def render_pngs(svg: Path | None, sizes: set[int]) -> dict[int, bytes]:
         painter.end()
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not image.save(buffer, "PNG"):
+        if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
             raise RuntimeError(f"could not encode the {size}px icon as PNG")
         out[size] = bytes(QByteArray(buffer.data()).data())
     del app

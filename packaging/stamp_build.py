@@ -116,11 +116,11 @@ def render(text: str, stamp: Stamp, source: Path | str = "build_info.py") -> str
     """``text`` with each of FIELDS set to the stamp's value; every field must be present once."""
     for name, value in stamp.values().items():
         pattern = re.compile(rf"^{name}\s*(:\s*str\s*)?=.*$", re.MULTILINE)
-        found = pattern.findall(text)
+        found = list(pattern.finditer(text))
         if len(found) != 1:
             raise StampError(f"{source}: expected one line assigning {name}, found {len(found)}")
-        line = f"{name} = {json.dumps(value)}"
-        text = pattern.sub(lambda _match, line=line: line, text)
+        start, end = found[0].span()
+        text = f"{text[:start]}{name} = {json.dumps(value)}{text[end:]}"
     return text
 
 

@@ -80,9 +80,10 @@ def test_icons_hicolor_pngs_ico_and_icns(tmp_path: Path, icons_script: ModuleTyp
     ico = (tmp_path / "out/timetracker.ico").read_bytes()
     reserved, kind, count = struct.unpack("<HHH", ico[:6])
     assert (reserved, kind, count) == (0, 1, len(icons_script.ICO_SIZES))
-    for index in range(count):
+    for index, size in enumerate(sorted(icons_script.ICO_SIZES)):
         width, _h, _c, _r, _p, _b, length, offset = struct.unpack(
             "<BBBBHHII", ico[6 + 16 * index:22 + 16 * index])
+        assert width == (0 if size >= 256 else size)  # 0 stands for 256 in an ICO entry
         assert ico[offset:offset + 8] == b"\x89PNG\r\n\x1a\n" and offset + length <= len(ico)
     icns = (tmp_path / "out/timetracker.icns").read_bytes()
     assert icns[:4] == b"icns" and struct.unpack(">I", icns[4:8])[0] == len(icns)

@@ -133,5 +133,5 @@ def test_a_build_info_missing_a_field_is_refused_untouched(tmp_path: Path) -> No
 def test_version_helpers(stamp_build: ModuleType) -> None:
     assert stamp_build.dev_version("1.4.0", 0, "abcdef0123") == "1.4.0.dev0+gabcdef0"
     assert stamp_build.release_version("refs/tags/v1.4.0", "1.4.0") == "1.4.0"
-    with pytest.raises(stamp_build.StampError, match="X.Y.Z"):
+    with pytest.raises(stamp_build.StampError, match=r"X\.Y\.Z"):
         stamp_build.dev_version("1.4", 1, "abcdef0")

@@ -167,7 +167,9 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
         window.show()
 
     def deferred_start() -> None:
-        app.start_observability("gui")
+        observability = app.start_observability("gui")
+        if observability.exporter is not None:  # the metric only exists with the exporter on
+            observability.mark_ready()  # start-up time: window shown and idle
 
     def warmed_up(_result: object = None) -> None:
         app.start_telemetry()  # its modules are imported by now: starting it is quick
