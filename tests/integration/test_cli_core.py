@@ -129,3 +129,30 @@ def test_help_lists_every_contract_command(cli_env: dict[str, str]) -> None:
                     "log", "report", "projects", "clients", "tags", "config", "backup"):
         assert command in out
     assert sys.executable
+
+
+def test_clients_tags_and_projects_commands(cli_env: dict[str, str]) -> None:
+    for kind in ("clients", "tags"):
+        added = json.loads(tt(cli_env, kind, "add", "Alpha", "--json").stdout)
+        assert added["name"] == "Alpha"
+        tt(cli_env, kind, "rename", "Alpha", "Beta")
+        tt(cli_env, kind, "archive", "Beta")
+        assert json.loads(tt(cli_env, kind, "list", "--json").stdout) == []
+        everything = json.loads(tt(cli_env, kind, "list", "--all", "--json").stdout)
+        assert [(r["name"], r["archived"]) for r in everything] == [("Beta", True)]
+        assert "Beta" in tt(cli_env, kind, "list", "--all").stdout
+        duplicate = tt(cli_env, kind, "add", "beta", check=False)
+        assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
+    project = json.loads(tt(cli_env, "projects", "add", "Site", "--client", "Acme",
+                            "--billable", "--rate", "85.5", "--currency", "usd",
+                            "--json").stdout)
+    assert (project["client"], project["rate_cents"], project["currency"]) == (
+        "Acme", 8550, "USD")
+    tt(cli_env, "projects", "add-task", "Site", "Homepage")
+    tasks = json.loads(tt(cli_env, "projects", "tasks", "Site", "--json").stdout)
+    assert [t["name"] for t in tasks] == ["Homepage"]
+    done = json.loads(tt(cli_env, "projects", "task-done", str(tasks[0]["id"]),
+                         "--json").stdout)
+    assert done["done"] is True
+    bad = tt(cli_env, "projects", "set", "Site", "--rate", "-3", check=False)
+    assert bad.returncode == 1 and "Rate '-3'" in bad.stderr

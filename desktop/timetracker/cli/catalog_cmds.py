@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 from timetracker.app import App
 from timetracker.cli.output import print_json, table
@@ -116,43 +118,35 @@ def projects(app: App, args: argparse.Namespace) -> int:
     return _emit(t, args.json, f"Task #{t.id} {t.name} {'done' if t.done else 'open'}")
 
 
-def clients(app: App, args: argparse.Namespace) -> int:
+def _named_items(kind: str, app: App, args: argparse.Namespace) -> int:
+    """list/add/rename/archive/unarchive for clients and tags (same shape, same output)."""
     c = app.catalog
+    listing: Callable[..., Any] = {"client": c.clients, "tag": c.tags}[kind]
+    adding: Callable[..., Any] = {"client": c.add_client, "tag": c.add_tag}[kind]
+    renaming: Callable[..., Any] = {"client": c.rename_client, "tag": c.rename_tag}[kind]
+    archiving: Callable[..., Any] = {"client": c.archive_client, "tag": c.archive_tag}[kind]
     action = args.action or "list"
     if action == "list":
-        rows = c.clients(include_archived=getattr(args, "all", False))
+        rows = listing(include_archived=getattr(args, "all", False))
         if getattr(args, "json", False):
             return _emit(rows, True, "")
-        print(table(["Id", "Client", "Archived"], [
+        print(table(["Id", kind.capitalize(), "Archived"], [
             [r.id, r.name, "archived" if r.archived else ""] for r in rows])
-            if rows else "No clients yet.")
+            if rows else f"No {kind}s yet.")
         return 0
     if action == "add":
-        r = c.add_client(args.name)
-        return _emit(r, args.json, f"Added client #{r.id} {r.name}")
+        r = adding(args.name)
+        return _emit(r, args.json, f"Added {kind} #{r.id} {r.name}")
     if action == "rename":
-        r = c.rename_client(args.ref, args.new_name)
-        return _emit(r, args.json, f"Renamed client #{r.id} to {r.name}")
-    r = c.archive_client(args.ref, archived=action == "archive")
-    return _emit(r, args.json, f"Client {r.name} {action}d")
+        r = renaming(args.ref, args.new_name)
+        return _emit(r, args.json, f"Renamed {kind} #{r.id} to {r.name}")
+    r = archiving(args.ref, archived=action == "archive")
+    return _emit(r, args.json, f"{kind.capitalize()} {r.name} {action}d")
+
+
+def clients(app: App, args: argparse.Namespace) -> int:
+    return _named_items("client", app, args)
 
 
 def tags(app: App, args: argparse.Namespace) -> int:
-    c = app.catalog
-    action = args.action or "list"
-    if action == "list":
-        rows = c.tags(include_archived=getattr(args, "all", False))
-        if getattr(args, "json", False):
-            return _emit(rows, True, "")
-        print(table(["Id", "Tag", "Archived"], [
-            [r.id, r.name, "archived" if r.archived else ""] for r in rows])
-            if rows else "No tags yet.")
-        return 0
-    if action == "add":
-        r = c.add_tag(args.name)
-        return _emit(r, args.json, f"Added tag #{r.id} {r.name}")
-    if action == "rename":
-        r = c.rename_tag(args.ref, args.new_name)
-        return _emit(r, args.json, f"Renamed tag #{r.id} to {r.name}")
-    r = c.archive_tag(args.ref, archived=action == "archive")
-    return _emit(r, args.json, f"Tag {r.name} {action}d")
+    return _named_items("tag", app, args)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -339,14 +339,6 @@ class CatalogService:
             self.sink("tag.archived", {"archived": archived})
             return TagView(tag.id, tag.name, tag.archived)
 
-    def rename(self, kind: str, ref: Ref, new_name: str) -> object:
-        renamers = {"client": self.rename_client, "project": self._rename_project,
-                    "tag": self.rename_tag}
-        return renamers[kind](ref, new_name)
-
-    def _rename_project(self, ref: Ref, new_name: str) -> ProjectView:
-        return self.update_project(ref, name=new_name)
-
 
 def _currency(value: str) -> str:
     text = value.strip().upper()
@@ -354,6 +346,3 @@ def _currency(value: str) -> str:
         raise ValidationError(f"Currency '{value}' must be a three-letter code such as EUR.")
     return text
 
-
-def names_of(tags: Sequence[Tag]) -> tuple[str, ...]:
-    return tuple(sorted((t.name for t in tags), key=str.lower))

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from timetracker.core.catalog import CatalogService
 from timetracker.core.clock import Clock
 from timetracker.core.db import Database
+from timetracker.core.entry_view import EntryView
 from timetracker.core.errors import ConflictError, NotFoundError, ValidationError
 from timetracker.core.hooks import EventSink, null_sink
 from timetracker.core.models import JournalRecord, Tag, Task, TimeEntry
@@ -31,36 +32,6 @@ from timetracker.core.models import JournalRecord, Tag, Task, TimeEntry
 FUTURE_TOLERANCE = 60  # seconds a timer may start "in the future" (clock skew)
 MAX_DESCRIPTION = 5000
 _UNSET: object = object()
-
-
-@dataclass(frozen=True)
-class EntryView:
-    id: int
-    start: int
-    end: int | None
-    tz: str
-    description: str
-    project_id: int | None
-    project: str | None
-    client: str | None
-    color: str | None
-    task_id: int | None
-    task: str | None
-    tags: tuple[str, ...]
-    billable: bool
-
-    @property
-    def running(self) -> bool:
-        return self.end is None
-
-    def duration(self, now: int) -> int:
-        return (now if self.end is None else self.end) - self.start
-
-    def local_start(self) -> datetime:
-        return datetime.fromtimestamp(self.start, ZoneInfo(self.tz))
-
-    def local_end(self) -> datetime | None:
-        return None if self.end is None else datetime.fromtimestamp(self.end, ZoneInfo(self.tz))
 
 
 @dataclass(frozen=True)

@@ -4,50 +4,20 @@ The window must open fast, also on a 100,000-entry database: importing SQLAlchem
 more than starting Qt itself. So what the window *shows* — this week's entries, the running
 timer, overlaps, the project list for the picker — is read here through
 :meth:`Database.read`, and only *changes* go through :class:`EntryService` (which loads the
-ORM on first use). The rows read here carry the same fields as :class:`EntryView`.
+ORM on first use). The rows read here are the same :class:`EntryView` the services return.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from timetracker.core.clock import Clock
 from timetracker.core.db import Database
+from timetracker.core.entry_view import EntryView
 
-
-@dataclass(frozen=True)
-class EntryRow:
-    """One live time entry as the window shows it (the fields of ``EntryView``)."""
-
-    id: int
-    start: int
-    end: int | None
-    tz: str
-    description: str
-    project_id: int | None
-    project: str | None
-    client: str | None
-    color: str | None
-    task_id: int | None
-    task: str | None
-    tags: tuple[str, ...]
-    billable: bool
-
-    @property
-    def running(self) -> bool:
-        return self.end is None
-
-    def duration(self, now: int) -> int:
-        return (now if self.end is None else self.end) - self.start
-
-    def local_start(self) -> datetime:
-        return datetime.fromtimestamp(self.start, ZoneInfo(self.tz))
-
-    def local_end(self) -> datetime | None:
-        return None if self.end is None else datetime.fromtimestamp(self.end, ZoneInfo(self.tz))
+#: The window's rows are the services' EntryView (one definition of an entry's fields).
+EntryRow = EntryView
 
 
 @dataclass(frozen=True)
