@@ -7,6 +7,7 @@ what it needs here. Everything is built lazily so a CLI command pays only for wh
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Mapping
 from functools import cached_property
@@ -53,9 +54,19 @@ class App:
         #: A random id for this run of the program (never persisted).
         self.session_id = str(uuid.uuid4())
         self._sinks: list[EventSink] = []
-        #: Which front end acts: "cli", or the GUI's current action source (bar, tray, …).
-        self.event_source = "cli"
+        #: Per thread: a GUI action's source holds on the thread doing its work only (the UI
+        #: thread, or the worker of a background job), so parallel work never mixes sources.
+        self._source_slot = threading.local()
         self.add_sink(self._telemetry_sink)
+
+    @property
+    def event_source(self) -> str:
+        """Which front end acts: "cli", or the GUI's current action source (bar, tray, …)."""
+        return str(getattr(self._source_slot, "value", "cli"))
+
+    @event_source.setter
+    def event_source(self, source: str) -> None:
+        self._source_slot.value = source
 
     # -- the domain's event hook -------------------------------------------------------------
     def add_sink(self, sink: EventSink) -> None:

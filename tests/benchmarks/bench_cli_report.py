@@ -51,14 +51,19 @@ QUERY_GOAL_MS = 30.0
 
 
 #: Diagnostics only (no goal): the same command with the telemetry sink (consent off, the
-#: default) and then also the CLI's observability start-up replaced by no-ops, to show what each
-#: layer costs. Nothing else differs.
+#: default), then also the CLI's observability start-up, then also the start-up integrity check
+#: (PRAGMA quick_check) replaced by no-ops, to show what each layer costs.
 NO_TELEMETRY = ("import sys; from timetracker.app import App; "
                 "App._telemetry_sink = lambda self, event, properties: None; "
                 "from timetracker.cli import run; sys.exit(run(sys.argv[1:]))")
 CORE_ONLY = NO_TELEMETRY.replace(
     "from timetracker.cli", "App.start_observability = lambda self, *a, **k: None; "
     "from timetracker.cli")
+NO_CHECK = CORE_ONLY.replace(
+    "from timetracker.cli import run; ",
+    "import timetracker.cli as cli, timetracker.core.db as db; "
+    "cli._start_integrity_check = lambda command, factory: None; "
+    "db.check_integrity = lambda path: None; run = cli.run; ")
 
 
 @dataclass
@@ -233,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      [sys.executable, "-c", NO_TELEMETRY, *report_args])
             tools["core-only"] = ("  diagnostic: also observability start no-op",
                                   [sys.executable, "-c", CORE_ONLY, *report_args])
+            tools["no-check"] = ("  diagnostic: also no integrity check",
+                                 [sys.executable, "-c", NO_CHECK, *report_args])
         measured = measure(tools, env, args.runs)
         year_totals = totals(year, env, tools)
         queries = query_times(stores.timetracker_home, year, args.repeats)
@@ -258,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ok = ratio <= goals[item.label]
             met_all &= ok
             line += f" {ratio:>7.3f}× {'≤ ' + str(goals[item.label]) + '×':>8}  {verdict(ok)}"
-        elif item.label in ("no-telemetry", "core-only") and "timew" in peers:
+        elif item.label in ("no-telemetry", "core-only", "no-check") and "timew" in peers:
             line += f" {item.median / peers['timew']:>7.3f}×  (vs timew, no goal)"
         print(line)
     for name, command in (("timew", "timew summary"), ("watson", "watson report")):

@@ -79,12 +79,16 @@ def test_layout_opt_bundle_launcher_and_desktop_integration(installed: Path) -> 
 
 
 def test_only_used_qt_modules_are_bundled(installed: Path) -> None:
+    source = "\n".join(p.read_text(encoding="utf-8")
+                       for p in (REPO / "desktop/timetracker").rglob("*.py"))
+    imported = set(re.findall(r"\bPySide6\.(Qt\w+)", source))
+    for names in re.findall(r"from PySide6 import \(?([\w\s,]+)", source):
+        imported |= {n.strip() for n in names.split(",") if n.strip().startswith("Qt")}
     pyside = installed / "opt/timetracker/_internal/PySide6"
-    modules = {p.name.split(".")[0] for p in pyside.glob("Qt*.so")}
-    assert {"QtCore", "QtGui", "QtWidgets"} <= modules or not modules
-    for unused in ("QtQml", "QtQuick", "QtDesigner", "QtHelp", "QtTest", "QtUiTools"):
-        assert unused not in modules
-    assert not list(pyside.rglob("libQt6Quick*")) and not list(pyside.rglob("qml"))
+    bundled = {p.name.split(".")[0] for p in pyside.glob("Qt*.so")}
+    assert bundled == imported | {"QtCore", "QtGui", "QtWidgets"}
+    assert not list(pyside.rglob("libQt6Quick*")) and not list(pyside.rglob("libQt6Qml*"))
+    assert not list(pyside.rglob("translations"))
 
 
 def test_installed_self_test_passes_through_the_launcher(installed: Path,

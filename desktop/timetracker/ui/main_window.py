@@ -95,7 +95,8 @@ class MainWindow(QMainWindow):
         self.bar = TimerBar(app, self.reads, self.dispatcher)
         self.entries = EntriesView(app, self.reads, self.dispatcher)
         self.entries.notify.connect(self._notify)
-        self.entries.edit_requested.connect(self.open_entry_dialog)
+        self.entries.edit_requested.connect(
+            lambda entry: self.open_entry_dialog(entry, "dialog"))
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {"timer": self.entries}
         self._stale: set[str] = set()
@@ -133,7 +134,8 @@ class MainWindow(QMainWindow):
         # The tray's menu always exists (same actions everywhere); the icon only shows where
         # the platform has a tray.
         self.tray = Tray(lambda: self.bar.toggle("tray"), lambda: self.bar.continue_last("tray"),
-                         self.show_and_raise, self.quit, self)
+                         lambda: self.dispatcher.run("window.show", "tray", self.show_and_raise),
+                         lambda: self.dispatcher.run("app.quit", "tray", self.quit), self)
         self.tray_shown = tray_available() if tray_enabled is None else tray_enabled
         if self.tray_shown:
             self.tray.show()
@@ -196,25 +198,28 @@ class MainWindow(QMainWindow):
         self.settings_button.setIcon(glyph("settings", colors.muted, 18))
 
     def _build_actions(self) -> None:
-        handlers: dict[str, Callable[[Source], None]] = {
+        run = self.dispatcher.run
+        # Every handler goes through the dispatcher (tests/ui/test_instrumentation.py triggers
+        # each menu item, shortcut and tray item and checks it did).
+        handlers: dict[str, Callable[[Source], object]] = {
             "toggle_timer": self.bar.toggle,
             "continue_last": self.bar.continue_last,
-            "focus_bar": lambda _s: self._focus_bar(),
-            "new_entry": lambda _s: self.open_entry_dialog(None),
-            "find": lambda _s: self._find(),
+            "focus_bar": lambda s: run("view.focus_bar", s, self._focus_bar),
+            "new_entry": lambda s: self.open_entry_dialog(None, s),
+            "find": lambda s: run("view.find", s, lambda: self._find(s)),
             "undo": self.undo,
             "view_timer": lambda s: self.show_page("timer", s),
             "view_projects": lambda s: self.show_page("projects", s),
             "view_reports": lambda s: self.show_page("reports", s),
-            "prev_week": lambda _s: self._week(-1),
-            "next_week": lambda _s: self._week(1),
-            "this_week": lambda _s: self._week(0),
+            "prev_week": lambda s: run("view.week", s, lambda: self._week(-1, s)),
+            "next_week": lambda s: run("view.week", s, lambda: self._week(1, s)),
+            "this_week": lambda s: run("view.week", s, lambda: self._week(0, s)),
             "import": self.open_import,
             "settings": self.open_settings,
-            "refresh": lambda _s: self.refresh_all(),
-            "shortcuts_help": lambda _s: self.show_shortcuts(),
-            "close_window": lambda _s: self._close_window(),
-            "quit": lambda _s: self.quit(),
+            "refresh": lambda s: run("view.refresh", s, self.refresh_all),
+            "shortcuts_help": lambda s: run("view.shortcuts", s, self.show_shortcuts),
+            "close_window": lambda s: run("window.close", s, self._close_window),
+            "quit": lambda s: run("app.quit", s, self.quit),
         }
         for shortcut in SHORTCUTS:
             handler = handlers[shortcut.key]
@@ -248,7 +253,8 @@ class MainWindow(QMainWindow):
                 else:
                     menu.addAction(a[key])
             if title == "&Help":
-                menu.addAction("About TimeTracker", self.show_about)
+                menu.addAction("About TimeTracker", lambda: self.dispatcher.run(
+                    "view.about", "menu", self.show_about))
 
     # -- pages -------------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
@@ -348,21 +354,24 @@ class MainWindow(QMainWindow):
         self.bar.description.setFocus()
         self.bar.description.selectAll()
 
-    def _find(self) -> None:
-        self.show_page("timer", "shortcut")
+    def _find(self, source: Source = "shortcut") -> None:
+        self.show_page("timer", source)
         self.entries.focus_find()
 
-    def _week(self, step: int) -> None:
-        self.show_page("timer", "shortcut")
+    def _week(self, step: int, source: Source = "shortcut") -> None:
+        self.show_page("timer", source)
         self.entries.shift_week(step)
 
-    def open_entry_dialog(self, entry: object) -> None:
+    def open_entry_dialog(self, entry: object, source: Source = "menu") -> None:
         from timetracker.core.entry_reads import EntryRow
         from timetracker.ui.entry_dialog import EntryDialog
 
-        dialog = EntryDialog(self.app, self.reads, self.dispatcher,
-                             entry if isinstance(entry, EntryRow) else None, self)
-        dialog.exec()
+        def run() -> None:
+            dialog = EntryDialog(self.app, self.reads, self.dispatcher,
+                                 entry if isinstance(entry, EntryRow) else None, self)
+            dialog.exec()
+
+        self.dispatcher.run("dialog.entry", source, run)
 
     def _open_optional(self, module_name: str, class_name: str, title: str) -> QDialog | None:
         try:

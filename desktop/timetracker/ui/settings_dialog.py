@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 
 from timetracker.core.backup import BackupInfo
 from timetracker.core.errors import TimeTrackerError
-from timetracker.ui.background import Job, run_in_background
+from timetracker.ui.actions import dispatcher_for
+from timetracker.ui.background import Job
 from timetracker.ui.charts import muted_color
 from timetracker.ui.quantities import byte_size
 
@@ -164,10 +165,21 @@ class SettingsDialog(QDialog):
             widget.setToolTip(f"Set by the environment variable {source}.")
 
     def _save(self, key: str, value: Any) -> None:
-        try:
+        """One setting changed: saved through the dispatcher (settings.changed, key only)."""
+        dispatcher = dispatcher_for(self, self._app)
+
+        def change() -> str:
             self._app.config.set(key, value)
-        except (TimeTrackerError, OSError) as exc:
+            return key
+
+        try:
+            saved = dispatcher.run("settings.change", "dialog", change)
+        except OSError as exc:
+            self._app.report_error(exc)
             self.general_message.setText(f"⚠ Could not save: {exc}")
+            return
+        if saved is None:
+            self.general_message.setText(f"⚠ Could not save: {dispatcher.last_error}")
             return
         self.general_message.setText("")
         self.settingsChanged.emit(key)
@@ -266,7 +278,6 @@ class SettingsDialog(QDialog):
 
     def create_backup(self) -> Job:
         """Make a manual backup in the background."""
-        self._app.event_source = "dialog"
         return self._run("create", self._app.backups.create, "manual")
 
     def _ask_restore(self) -> None:
@@ -285,14 +296,17 @@ class SettingsDialog(QDialog):
 
     def restore_backup(self, name: str) -> Job:
         """Restore ``name`` (already confirmed) in the background."""
-        self._app.event_source = "dialog"
         return self._run("restore", self._app.backups.restore, name)
 
     def _run(self, kind: str, fn: Any, arg: str) -> Job:
         self.create_button.setEnabled(False)
         self.restore_button.setEnabled(False)
         self._note("Backing up…" if kind == "create" else "Restoring…")
-        job = run_in_background(fn, arg, owner=self)
+        # Through the dispatcher: the backup's events carry source "dialog", a failure is
+        # reported by class (error.occurred), a restore makes the views reload.
+        job = dispatcher_for(self, self._app).run_job(
+            "backup.create" if kind == "create" else "backup.restore", "dialog",
+            lambda _control: fn(arg), owner=self)
         job.finished.connect(lambda result: self._job_done(kind, result, None))
         job.failed.connect(lambda error: self._job_done(kind, None, error))
         self._job = job
