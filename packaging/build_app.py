@@ -62,7 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         stamp += ["--dev-number", args.dev_number, "--commit", args.commit or ""]
     _run(stamp)
     _run([python, str(HERE / "icons.py"), str(icons)])
-    env = dict(os.environ, TIMETRACKER_SOURCE=str(source), TIMETRACKER_ICONS=str(icons))
+    # PYTHONPATH too, so PyInstaller's helper subprocesses import the stamped copy as well.
+    env = dict(os.environ, TIMETRACKER_SOURCE=str(source), TIMETRACKER_ICONS=str(icons),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(source),
+                                                        os.environ.get("PYTHONPATH")])))
     _run([python, "-m", "PyInstaller", str(HERE / "timetracker.spec"), "--noconfirm",
           "--distpath", str(out / "pyinstaller"), "--workpath", str(work / "pyinstaller")], env)
     bundle = out / "pyinstaller" / ("TimeTracker.app" if sys.platform == "darwin"

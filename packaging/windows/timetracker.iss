@@ -14,8 +14,8 @@
 #ifndef NumericVersion
   #define NumericVersion "0.0.0"
 #endif
-#ifndef SourceDir
-  #define SourceDir "..\..\dist\pyinstaller\timetracker"
+#ifndef BundleDir
+  #define BundleDir "..\..\dist\pyinstaller\timetracker"
 #endif
 #ifndef OutputDir
   #define OutputDir "..\..\dist"
@@ -60,7 +60,7 @@ Name: "english"; MessagesFile: "compiler:Default.isl"
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 
 [Files]
-Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
 Name: "{autoprograms}\TimeTracker"; Filename: "{app}\TimeTracker.exe"; Comment: "Track the time you spend on projects and tasks"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from timetracker.core.backup import BackupManager
 from timetracker.core.errors import DatabaseCorruptError
-from timetracker.core.integrity import BUSY_TIMEOUT_MS, IntegrityProbe, check_integrity
+from timetracker.core.integrity import BUSY_TIMEOUT_MS, IntegrityProbe, check_at_open
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -182,7 +182,7 @@ class Database:
         if probe is not None and probe.covers(path):
             problem = probe.result()
         else:
-            problem = check_integrity(path)
+            problem = check_at_open(path)
         if problem is not None:
             newest = backups.newest()
             raise DatabaseCorruptError(str(path), problem, newest.name if newest else None)

@@ -59,10 +59,10 @@ class ActionDispatcher(QObject):
         self.history: list[tuple[str, str]] = []
         #: The message of the last refused action (dialogs show it next to their fields).
         self.last_error: str | None = None
-        self._running: list[str] = []
+        self._running: list[Source] = []
 
     @property
-    def active_source(self) -> str | None:
+    def active_source(self) -> Source | None:
         """The source of the action running on the UI thread now (None between actions)."""
         return self._running[-1] if self._running else None
 

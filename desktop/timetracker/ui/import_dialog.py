@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from timetracker.core.errors import ImportFormatError, TimeTrackerError
-from timetracker.ui.background import Job, JobControl, run_controlled
+from timetracker.ui.actions import dispatcher_for
+from timetracker.ui.background import Job, JobControl
 from timetracker.ui.charts import muted_color
 from timetracker.ui.quantities import duration_label
 
@@ -311,12 +312,14 @@ class ImportDialog(QDialog):
             return importer.run(path, fmt, zone, tags_mode=tags_mode, progress=progress,
                                 dry_run=dry_run)
 
-        self._app.event_source = "dialog"
         self._dry_run = dry_run
         self.error_frame.hide()
         self.progress.setValue(0)
         self.phase_label.setText("Reading…")
-        job = run_controlled(work, owner=self)
+        # Through the dispatcher: import.completed/import.failed carry source "dialog", a
+        # failure is reported by class (error.occurred), a real import reloads the views.
+        job = dispatcher_for(self, self._app).run_job(
+            "import.preview" if dry_run else "import.run", "dialog", work, owner=self)
         job.progress.connect(self._on_progress)
         job.failed.connect(self._on_failed)
         job.cancelled.connect(self._on_cancelled)

@@ -290,8 +290,7 @@ class MainWindow(QMainWindow):
             widget = self.page(key)
             self.stack.setCurrentIndex(index)
             self.nav_buttons[key].setChecked(True)
-            if key in self._stale and not fresh:
-                self._stale.discard(key)
+            if fresh or key in self._stale:  # a new page shows data at once (reports too)
                 _refresh(widget)
             self._stale.discard(key)
 

@@ -37,9 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from timetracker.core.catalog import ClientView, ProjectView
-from timetracker.core.errors import TimeTrackerError
 from timetracker.core.naming import format_cents
-from timetracker.ui.actions import ActionDispatcher
+from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.charts import muted_color
 from timetracker.ui.quantities import money
 
@@ -97,28 +96,16 @@ class ProjectsView(QWidget):
         self.message.setPalette(palette)
         self.message.setText(("⚠ " if error else "") + text)
 
-    def _dispatcher(self) -> ActionDispatcher | None:
-        found = getattr(self.window(), "dispatcher", None)
-        return found if isinstance(found, ActionDispatcher) else None
-
     def _change(self, action: Callable[[], Any], done: str = "",
                 name: str = "catalog.update") -> Any | None:
         """Run one catalog change; show the core's message on a refusal; refresh on success.
 
-        Inside the main window the change goes through its ActionDispatcher (source "dialog"),
-        so it is stamped, reported and the other views refresh; standalone it runs directly.
+        The change goes through the window's ActionDispatcher (source "dialog"), so it is
+        stamped, reported and the other views refresh; standalone, through the view's own.
         """
-        dispatcher = self._dispatcher()
-        error: str | None = None
-        if dispatcher is not None:
-            result = dispatcher.run(name, "dialog", action)
-            error = dispatcher.last_error if result is None else None
-        else:
-            self._app.event_source = "dialog"
-            try:
-                result = action()
-            except TimeTrackerError as exc:
-                result, error = None, str(exc)
+        dispatcher = dispatcher_for(self, self._app)
+        result = dispatcher.run(name, "dialog", action)
+        error = dispatcher.last_error if result is None else None
         if error is not None:
             self.show_message(error, error=True)
             self.refresh()

@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
 from timetracker.core.errors import TimeTrackerError
 from timetracker.core.ranges import DateRange, custom_range, local_date, named_range
 from timetracker.core.reports import Report, ReportRow
+from timetracker.ui.actions import Source, dispatcher_for
 from timetracker.ui.background import (
     Cancelled,
     Job,
     JobControl,
-    run_controlled,
     run_in_background,
 )
 from timetracker.ui.charts import BreakdownChart, DailyBarChart, Slice, muted_color
@@ -126,6 +126,9 @@ class ReportsView(QWidget):
         self._report: Report | None = None
         self._export_job: Job | None = None
         self._progress: QProgressDialog | None = None
+        #: The last report counted as viewed (kind, first, last, grouping): a refresh of the
+        #: same report after a data change is not a new view.
+        self._viewed: tuple[object, ...] | None = None
         self.setObjectName("reportsView")
         self._build()
 
@@ -342,8 +345,10 @@ class ReportsView(QWidget):
         self._generation += 1
         generation = self._generation
         self._show_status("Updating…")
+        # Shown because of a menu/shortcut action (that action's source), or a control here.
+        source: Source = dispatcher_for(self, self._app).active_source or "dialog"
         job = run_in_background(self._app.reports.report, rng, self.group_by(), owner=self)
-        job.finished.connect(lambda report: self._on_report(generation, report))
+        job.finished.connect(lambda report: self._on_report(generation, report, source))
         job.failed.connect(lambda error: self._on_failed(generation, error))
         self._job = job
 
@@ -376,9 +381,14 @@ class ReportsView(QWidget):
         self.status_label.setPalette(palette)
         self.status_label.setText(message)
 
-    def _on_report(self, generation: int, report: Report) -> None:
+    def _on_report(self, generation: int, report: Report, source: Source = "dialog",
+                   ) -> None:
         if generation != self._generation:
             return
+        viewed = (report.range.kind, report.range.first, report.range.last, report.group_by)
+        if viewed != self._viewed:  # report.generated (format gui), through the dispatcher
+            self._viewed = viewed
+            dispatcher_for(self, self._app).run("report.view", source, lambda: report)
         self._report = report
         self._show_status("")
         self.total_figure.set_value(duration_label(report.total_seconds))
@@ -449,7 +459,6 @@ class ReportsView(QWidget):
         """Export the entries of the current range to ``path`` in the background."""
         rng = self.current_range()
         exporter = self._app.exporter
-        self._app.event_source = "dialog"
 
         def work(control: JobControl) -> int:
             def progress(done: int, total: int) -> None:
@@ -474,7 +483,7 @@ class ReportsView(QWidget):
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         self._progress = dialog
-        job = run_controlled(work, owner=self)
+        job = dispatcher_for(self, self._app).run_job("export.run", "dialog", work, owner=self)
         dialog.canceled.connect(job.cancel)
         job.progress.connect(self._export_progress)
         job.finished.connect(lambda rows: self._export_ended(path, int(rows), None))
@@ -510,3 +519,4 @@ class ReportsView(QWidget):
         else:
             self._show_status(f"Exported {rows:,} entries to {path}.")
         self.exportDone.emit(str(path), rows)
+

@@ -41,6 +41,9 @@ class TimerBar(QFrame):
 
     #: Emitted each second while running with the elapsed seconds (the tray listens).
     ticked = Signal(int)
+    #: Emitted after the bar showed a new state (running entry, last entry, billable) — the
+    #: compact focus mode (ui/variants) mirrors the bar through it.
+    state_shown = Signal()
 
     def __init__(self, app: App, reads: EntryReads, dispatcher: ActionDispatcher,
                  parent: QWidget | None = None) -> None:
@@ -172,6 +175,7 @@ class TimerBar(QFrame):
         else:
             self._ticker.stop()
         self._tick()
+        self.state_shown.emit()
 
     def _paint_billable(self) -> None:
         colors = theme.current()
