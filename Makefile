@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-LOCK_EXTRAS := --extra test
+LOCK_EXTRAS := --extra test --extra package
 
-.PHONY: run test lint lock setup clean bench docs-events
+.PHONY: run test lint lock setup clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop tests
+	$(BIN)/ruff check desktop tests packaging
 	$(BIN)/mypy
 
 lock: | $(BIN)/python
@@ -38,3 +38,5 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+
+include packaging/packaging.mk

@@ -42,6 +42,8 @@ HOMEPAGE = "https://github.com/timetracker-desktop/timetracker"
 #: Always needed at run time, whatever dpkg-shlibdeps finds: Qt loads OpenGL/EGL with dlopen,
 #: and PyInstaller never bundles these driver-facing libraries.
 EXTRA_DEPENDS = ("libegl1", "libgl1")
+#: The bundled fontconfig reads the system's font configuration; Qt needs at least one font.
+RECOMMENDS = "fontconfig-config, fonts-dejavu-core"
 SUMMARY = "privacy-first desktop time tracker"
 DESCRIPTION = """\
  TimeTracker tracks the time you spend on projects and tasks: a one-click
@@ -237,7 +239,8 @@ def write_control(root: Path, deb_version: str, depends: str) -> None:
     (control_dir / "md5sums").write_text("".join(sums), encoding="utf-8")
     control = (f"Package: {PACKAGE}\nVersion: {deb_version}\nArchitecture: {architecture()}\n"
                f"Maintainer: {MAINTAINER}\nInstalled-Size: {_installed_size_kib(root)}\n"
-               f"Depends: {depends}\nSection: utils\nPriority: optional\n"
+               f"Depends: {depends}\nRecommends: {RECOMMENDS}\n"
+               "Section: utils\nPriority: optional\n"
                f"Homepage: {HOMEPAGE}\nDescription: {SUMMARY}\n{DESCRIPTION}\n")
     (control_dir / "control").write_text(control, encoding="utf-8")
 

@@ -3,6 +3,10 @@ the variant as shown, and ``$feature/<key>`` on every later event."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
 from support.capture_server import CaptureServer
 from support.telemetry_kit import TIMER_STARTED, drain_until_empty
 from timetracker.telemetry.flag_keys import FeatureFlags
@@ -78,3 +82,42 @@ def test_no_exposure_for_defaults_overrides_or_below_full(make_pair: PairFactory
     assert _called(server) == []
     assert all(not k.startswith("$feature/") for e in server.events()
                for k in e["properties"])
+
+
+def test_exposure_and_feature_properties_wait_for_consent_to_schema_2(
+        make_pair: PairFactory, server: CaptureServer, tmp_path: Path) -> None:
+    # consent.json as left by a user who chose full under schema 1 (before exposure events)
+    folder = tmp_path / "telemetry"
+    folder.mkdir(parents=True)
+    (folder / "consent.json").write_text(json.dumps(
+        {"level": "full", "decided": True, "accepted_schema": 1, "last_seen_schema": 1}))
+    server.set(flags={"timer-ui": "compact"})
+    pair = make_pair(level=None)
+    pair.flags.refresh()
+    assert pair.flags.exposed(FeatureFlags.TIMER_UI) is True
+    pair.telemetry.track("timer.stopped", source="bar", duration_seconds=5)
+    assert pair.telemetry.stats()["dropped"]["gated"] == 1
+    drain_until_empty(pair.telemetry)
+    assert [e["event"] for e in server.events()] == ["timer.stopped"]
+    assert not any(k.startswith("$feature/") for k in server.events()[0]["properties"])
+
+    pair.telemetry.set_level("full")  # the user accepts schema 2
+    pair.telemetry.track("timer.stopped", source="bar", duration_seconds=5)
+    drain_until_empty(pair.telemetry)
+    assert server.events()[-1]["properties"]["$feature/timer-ui"] == "compact"
+
+
+def test_debug_mode_prints_the_exposure_and_queues_nothing(
+        make_pair: PairFactory, server: CaptureServer,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    server.set(flags={"reports-v2": "v2"})
+    make_pair().flags.refresh()  # an earlier run cached PostHog's answer
+    debug = make_pair(env={"TIMETRACKER_TELEMETRY_DEBUG": "1"})
+    capsys.readouterr()
+    assert debug.flags.exposed(FeatureFlags.REPORTS_V2)
+    printed = [json.loads(line.split(" ", 1)[1]) for line in
+               capsys.readouterr().err.splitlines() if line.startswith("telemetry-debug ")]
+    assert [p["message"]["event"] for p in printed] == ["$feature_flag_called"]
+    assert printed[0]["message"]["properties"]["$feature_flag_response"] == "v2"
+    assert printed[0]["debug"] == {"sent": False, "allowed_by_consent": True}
+    assert not debug.telemetry.outbox.exists() or debug.telemetry.outbox.depth()[0] == 0

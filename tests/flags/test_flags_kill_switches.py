@@ -113,9 +113,14 @@ def test_telemetry_sending_switch_pauses_the_uploader_without_losing_events(
     report = pair.telemetry.uploader.drain()
     assert report.stopped_because == "local_only"
     assert server.batches() == [] and pair.telemetry.outbox.depth()[0] == 3
+    status = pair.telemetry.status()
+    assert status.sending is False
+    assert status.endpoint == ("not sending: Sending usage data is paused remotely; events "
+                               "stay in the local queue and are sent later.")
 
     server.set(flags={"telemetry-sending-enabled": True})
     pair.flags.refresh()
+    assert pair.telemetry.status().sending is True
     drain_until_empty(pair.telemetry)
     assert [e["event"] for e in server.events()] == ["timer.started"] * 3
 

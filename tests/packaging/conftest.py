@@ -30,8 +30,12 @@ def build_deb_script() -> ModuleType:
 
 @pytest.fixture(scope="session")
 def built_deb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A .deb built from this checkout by packaging/build_app.py (the same path as
-    ``make package-linux``), or the one named by PREBUILT_TIMETRACKER_DEB to reuse a build."""
+    """A dev .deb built from this checkout by packaging/build_app.py (the same path as
+    ``make package-linux``), as build number 7 of commit abcdef1….
+
+    PREBUILT_TIMETRACKER_DEB reuses one instead; it must be built the same way
+    (``packaging/build_app.py --dev-number 7 --commit abcdef1234567``) for the version checks.
+    """
     prebuilt = os.environ.get("PREBUILT_TIMETRACKER_DEB")
     if prebuilt:
         yield Path(prebuilt)

@@ -158,13 +158,17 @@ def test_events_newer_than_the_accepted_schema_wait_for_reconsent(
         make_telemetry: TelemetryFactory, tmp_path: Path) -> None:
     source = load_registry().path
     assert source is not None
-    text = source.read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 2")
+    current = load_registry().schema_version
+    following = current + 1
+    text = source.read_text(encoding="utf-8")
+    assert f"\nschema_version: {current}\n" in text
+    text = text.replace(f"\nschema_version: {current}\n", f"\nschema_version: {following}\n")
     text = text.replace("""  timer.continued:
     level: full
-    since: 1""", """  timer.continued:
+    since: 1""", f"""  timer.continued:
     level: full
-    since: 2""")
-    newer = tmp_path / "events-v2.yaml"
+    since: {following}""")
+    newer = tmp_path / "events-next.yaml"
     newer.write_text(text, encoding="utf-8")
     from timetracker.telemetry.registry import load_registry as load
 
@@ -178,8 +182,51 @@ def test_events_newer_than_the_accepted_schema_wait_for_reconsent(
     v2.mark_prompt_seen()
     assert not v2.needs_prompt(), "asked once, not again"
     assert v2.track("timer.continued", source="cli") is None
-    v2.set_level("full")  # accepts schema 2
+    v2.set_level("full")  # accepts the following schema
+    assert v2.consent.load().accepted_schema == following
     assert v2.track("timer.continued", source="cli") is not None
+
+
+def _accepted_schema_1(folder: Path) -> None:
+    """consent.json as a user who chose full under schema 1 left it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "consent.json").write_text(json.dumps(
+        {"level": "full", "decided": True, "accepted_schema": 1, "last_seen_schema": 1,
+         "changed_at": 1.0}), encoding="utf-8")
+
+
+def test_schema_2_additions_wait_for_users_who_accepted_schema_1(
+        make_telemetry: TelemetryFactory, tmp_path: Path) -> None:
+    registry = load_registry()
+    assert registry.schema_version == 2
+    assert [e.name for e in registry.events_since(1)] == ["$feature_flag_called"]
+    assert registry.events["report.generated"].property_since == {"range_kind": 2}
+    assert [f.since for f in registry.families] == [2]
+
+    _accepted_schema_1(tmp_path / "telemetry")
+    tele = make_telemetry(level=None)
+    tele.add_property_provider(lambda: {"$feature/timer-ui": "compact"})
+    assert (tele.level, tele.status().accepted_schema) == ("full", 1)
+    assert tele.needs_prompt(), "schema 2 added events: the user is asked again"
+
+    exposure = {"$feature_flag": "timer-ui", "$feature_flag_response": "compact"}
+    assert tele.track("$feature_flag_called", **exposure) is None
+    assert tele.stats()["dropped"]["gated"] == 1
+    report = {"source": "cli", "group_by": "project", "range_kind": "this_week",
+              "range_days": 7, "format": "table"}
+    assert tele.track("report.generated", **report) is not None, "a schema-1 event flows"
+    sent = json.loads(tele.queued()[-1].json)["properties"]
+    assert "range_kind" not in sent, "a property added in schema 2 is left out"
+    assert "$feature/timer-ui" not in sent, "the $feature family came with schema 2"
+    assert sent["range_days"] == "2-7" and sent["group_by"] == "project"
+
+    tele.set_level("full")  # the user accepts schema 2
+    assert tele.track("$feature_flag_called", **exposure) is not None
+    assert tele.track("report.generated", **report) is not None
+    called, later = (json.loads(q.json)["properties"] for q in tele.queued()[-2:])
+    assert called["$feature_flag"] == "timer-ui"
+    assert called["$feature_flag_response"] == "compact"
+    assert later["range_kind"] == "this_week" and later["$feature/timer-ui"] == "compact"
 
 
 def test_update_ping_on_version_change_and_health_once_a_day(

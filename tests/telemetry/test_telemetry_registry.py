@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from timetracker.core.config import SETTINGS
 from timetracker.telemetry import docgen
+from timetracker.telemetry.flags_registry import load_flag_registry, parse_flag_registry
 from timetracker.telemetry.registry import (
     RegistryError,
     TelemetryValidationError,
@@ -171,3 +172,122 @@ def test_docgen_check_mode_fails_on_a_stale_file(tmp_path: Path) -> None:
     assert docgen.main(["--check", "--output", str(stale)]) == 0
     for name in load_registry().events:
         assert f"### {name}" in stale.read_text(encoding="utf-8")
+
+
+# -- PostHog's $ names, flag-derived values, property families, property since -------------
+
+_FLAGS = """\
+schema_version: 1
+flags:
+  layout:
+    kind: experiment
+    type: multivariate
+    variants: [left, right]
+    default: left
+    owner: ui
+    description: Where the panel sits, to see which side people prefer.
+  saving-enabled:
+    kind: kill-switch
+    type: boolean
+    default: true
+    owner: core
+    reason: Saving is switched off for now.
+    description: Stops saving at once if a release corrupts files.
+"""
+
+_WITH_FLAGS = _MINIMAL.replace("  mode: {type: enum, values: [a, b]}\n", """\
+  mode: {type: enum, values: [a, b]}
+  flag_key: {type: flag_key, description: A declared flag.}
+  flag_response: {type: flag_value, description: A declared flag value.}
+""") + """\
+  $feature_flag_called:
+    level: full
+    since: 2
+    owner: test
+    description: A flag variant was shown to the user.
+    properties:
+      $feature_flag: flag_key
+      $feature_flag_response: flag_response
+property_families:
+  $feature/<flag key>:
+    since: 2
+    description: The flag variants this run has shown.
+"""
+
+
+def _with_flags(text: str = _WITH_FLAGS) -> object:
+    return parse_registry(text, "mini.yaml", parse_flag_registry(_FLAGS, "flags.yaml"))
+
+
+def test_flag_values_are_enums_derived_from_the_flags_file() -> None:
+    registry = _with_flags()
+    spec = registry.events["$feature_flag_called"]  # type: ignore[attr-defined]
+    assert spec.properties["$feature_flag"].values == ("layout", "saving-enabled")
+    assert registry.validate("$feature_flag_called",  # type: ignore[attr-defined]
+                             {"$feature_flag": "layout", "$feature_flag_response": "right"}
+                             ) == {"$feature_flag": "layout", "$feature_flag_response": "right"}
+    assert registry.validate("$feature_flag_called",  # type: ignore[attr-defined]
+                             {"$feature_flag": "saving-enabled",
+                              "$feature_flag_response": False})["$feature_flag_response"] is False
+    for key, response in (("timer-ui", "left"), ("layout", "middle"), ("layout", "Right"),
+                          ("layout", 1), ("layout", None)):
+        with pytest.raises(TelemetryValidationError):
+            registry.validate("$feature_flag_called",  # type: ignore[attr-defined]
+                              {"$feature_flag": key, "$feature_flag_response": response})
+
+
+def test_the_shipped_registry_derives_flag_values_from_flags_yaml() -> None:
+    registry, flags = load_registry(), load_flag_registry()
+    props = registry.events["$feature_flag_called"].properties
+    assert props["$feature_flag"].values == tuple(flags.flags)
+    variants = {v for spec in flags.flags.values() for v in spec.variants}
+    assert set(props["$feature_flag_response"].values) == variants
+    family = registry.families[0]
+    assert set(family.members) == {f"$feature/{key}" for key in flags.flags}
+    for spec in flags.flags.values():
+        name = f"$feature/{spec.key}"
+        if spec.type == "multivariate":
+            assert registry.provided(name, spec.variants[-1]) == (spec.variants[-1], 2)
+            with pytest.raises(TelemetryValidationError, match=re.escape(name)):
+                registry.provided(name, True)
+        else:
+            assert registry.provided(name, False) == (False, 2)
+            with pytest.raises(TelemetryValidationError, match=re.escape(name)):
+                registry.provided(name, "false")
+    for name in ("$feature/undeclared-flag", "$feature_flag", "$active_feature_flags",
+                 "app_version"):
+        with pytest.raises(TelemetryValidationError, match="not declared"):
+            registry.provided(name, True)
+
+
+@pytest.mark.parametrize(("change", "where"), [
+    (("  $feature_flag_called:", "  $pageview:"), "mini.yaml:14: events.$pageview: names "
+                                                  "starting with $ are PostHog's"),
+    (("      mode: mode", "      $feature_flag: flag_key"),
+     "mini.yaml:13: events.thing.done.properties.$feature_flag: property names starting"),
+    (("      $feature_flag_response: flag_response", "      $set: flag_response"),
+     "events.$feature_flag_called.properties.$set: property names starting with $"),
+    (("  $feature/<flag key>:", "  $anything/<x>:"),
+     "property_families.$anything/<x>: the only property family"),
+    (("    since: 2\n    description: The flag", "    since: 3\n    description: The flag"),
+     "property_families.$feature/<flag key>.since"),
+    (("flag_key: {type: flag_key", "flag_key: {type: flag_keys"), "types.flag_key.type"),
+])
+def test_dollar_names_are_limited_to_posthog_concepts(change: tuple[str, str],
+                                                      where: str) -> None:
+    assert change[0] in _WITH_FLAGS
+    with pytest.raises(RegistryError, match=re.escape(where)):
+        _with_flags(_WITH_FLAGS.replace(*change))
+
+
+def test_a_property_added_later_carries_its_own_since() -> None:
+    text = _MINIMAL.replace("      mode: mode", """\
+      mode: mode
+      extra: {type: enum, since: 2, values: [x, y]}""")
+    spec = parse_registry(text, "mini.yaml").events["thing.done"]
+    assert spec.property_since == {"extra": 2}
+    assert spec.newer_properties(1) == ("extra",) and spec.newer_properties(2) == ()
+    for bad in ("since: 3", "since: 0", "since: yes"):
+        with pytest.raises(RegistryError, match=re.escape(
+                "mini.yaml:12: events.thing.done.properties.extra.since")):
+            parse_registry(text.replace("since: 2,", bad + ","), "mini.yaml")

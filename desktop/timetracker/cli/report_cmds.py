@@ -58,7 +58,8 @@ def report(app: App, args: argparse.Namespace) -> int:
     rng = resolve_range(app, args)
     result = app.reports.report(rng, args.by, daily=False)  # the CLI shows no per-day chart
     fmt = "json" if args.json else args.format
-    app.emit("report.generated", {"group_by": args.by, "range_days": rng.days, "format": fmt})
+    app.emit("report.generated", {"group_by": args.by, "range_kind": rng.kind,
+                                  "range_days": rng.days, "format": fmt})
     if fmt == "json":
         print_json(report_json(result))
         return 0

@@ -45,12 +45,21 @@ def render(registry: Registry) -> str:
         if spec.properties:
             out += ["| Property | Allowed values |", "|---|---|"]
             for name, ptype in spec.properties.items():
-                out.append(f"| `{name}` | {ptype.describe()} |")
+                added = spec.property_since.get(name)
+                note = f" (added in schema {added})" if added else ""
+                out.append(f"| `{name}`{note} | {ptype.describe()} |")
         else:
             out.append("No properties of its own.")
         out.append("")
     out += ["## Sent with every event", "", "| Property | Meaning |", "|---|---|"]
     out += [f"| `{k}` | {v} |" for k, v in registry.common_properties.items()]
+    for family in registry.families:
+        out += ["", f"### `{family.pattern}`", "",
+                f"Added in schema {family.since}. {family.description} Sent only for the "
+                "flags concerned; the names and values come from "
+                "`resources/telemetry/flags.yaml`:", "",
+                "| Property | Allowed values |", "|---|---|"]
+        out += [f"| `{name}` | {ptype.describe()} |" for name, ptype in family.members.items()]
     out += ["", "## Person properties", "",
             "Attached to `telemetry.install`, `telemetry.update` and `telemetry.health`; the "
             "person is the random install id, never you.", "",

@@ -6,6 +6,16 @@ stamp uuid, timestamp and the common properties → append durably to the outbox
 thread (started explicitly by the front ends) sends from there.
 
 With consent ``off`` nothing is created: no folder, no file, no thread, no request.
+
+Two hooks let other parts extend the pipeline without reaching into it (the feature flags use
+both, see ``flags_telemetry.py``):
+
+* :meth:`Telemetry.add_property_provider` — a callable returning extra properties for every
+  event (``$feature/<flag key>``). Each one is validated against the registry's
+  ``property_families`` and left out until the user accepted the schema that declared it.
+* :meth:`Telemetry.set_send_gate` — a callable saying whether sending is allowed now (the
+  ``telemetry-sending-enabled`` kill switch). While it says no, the uploader sends nothing
+  and events wait in the outbox; nothing is deleted.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -43,6 +53,10 @@ HEALTH_EVERY = 24 * 3600.0
 PREVIEW_ID = "(a random id created when you opt in)"
 #: Exception classes reported by name in ``error.occurred``; anything else is "other".
 _OTHER = "other"
+#: A property provider: extra properties for every event (declared in property_families).
+PropertyProvider = Callable[[], Mapping[str, object]]
+#: A send gate: True while sending is allowed.
+SendGate = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,9 @@ class Telemetry:
         self._lock = threading.RLock()
         self._started_at = time.time()
         self._install_id = ""
+        self._providers: list[PropertyProvider] = []
+        self._send_gate: SendGate | None = None
+        self._send_gate_reason = ""
         self.captured: dict[str, int] = dict.fromkeys(("basic", "full"), 0)
         self.dropped: dict[str, int] = dict.fromkeys(
             ("consent", "level", "gated", "invalid", "queue_full"), 0)
@@ -200,6 +217,71 @@ class Telemetry:
         self.identity.delete()
         self._install_id = ""
 
+    # -- hooks -------------------------------------------------------------------------------
+    def add_property_provider(self, provider: PropertyProvider) -> Callable[[], None]:
+        """Add ``provider()``'s properties to every event tracked from now on.
+
+        Each property must be declared in the registry's ``property_families`` with a value
+        it allows: otherwise it raises in strict mode and is left out (logged) in production.
+        Properties of a family newer than the accepted schema are left out. A provider that
+        raises is logged and skipped. Returns a function that removes the provider."""
+        with self._lock:
+            self._providers.append(provider)
+
+        def remove() -> None:
+            with self._lock:
+                if provider in self._providers:
+                    self._providers.remove(provider)
+
+        return remove
+
+    def set_send_gate(self, gate: SendGate | None,
+                      reason: str = "sending is paused remotely") -> None:
+        """While ``gate()`` returns False the uploader sends nothing (events wait in the
+        outbox, nothing is deleted) and ``status()`` shows ``reason``. ``None`` removes the
+        gate. A gate that raises counts as open: a broken gate never stops telemetry for
+        good, nor takes the uploader down."""
+        with self._lock:
+            self._send_gate = gate
+            self._send_gate_reason = reason
+        if gate is None and self.uploader.running:
+            self.uploader.poke()
+
+    def _gate_closed(self) -> str:
+        """The gate's reason while it forbids sending, else ``""``."""
+        gate = self._send_gate
+        if gate is None:
+            return ""
+        try:
+            open_now = gate()
+        except Exception:
+            log.exception("telemetry: the send gate failed; sending as usual")
+            return ""
+        return "" if open_now else self._send_gate_reason
+
+    def _provided(self, accepted_schema: int) -> dict[str, object]:
+        """Properties from the providers, validated; those not yet accepted left out."""
+        out: dict[str, object] = {}
+        for provider in list(self._providers):
+            try:
+                extra = dict(provider())
+            except Exception:
+                log.exception("telemetry: a property provider failed; its properties are "
+                              "left out")
+                continue
+            for name, value in extra.items():
+                try:
+                    clean, since = self.registry.provided(name, value)
+                except TelemetryValidationError as exc:
+                    if self.strict:
+                        raise
+                    log.warning("telemetry: left out a property that does not match the "
+                                "registry (%s)", exc)
+                    continue
+                if since <= accepted_schema:
+                    out[name] = clean
+        return out
+
     # -- tracking ----------------------------------------------------------------------------
     def track(self, event: str, **properties: object) -> str | None:
         """Validate and record one event; returns its uuid when it was queued."""
@@ -222,6 +304,10 @@ class Telemetry:
         assert spec is not None
         consent = self._consent
         allowed, reason = self._allowed(consent, spec.level, spec.since)
+        for name in spec.newer_properties(consent.accepted_schema):
+            clean.pop(name, None)  # added after the schema the user accepted
+        if self._providers and (allowed or self.debug):
+            clean.update(self._provided(consent.accepted_schema))
         if person:
             clean.update(self.builder.person_properties())
         if self.debug:
@@ -359,7 +445,11 @@ class Telemetry:
                 self._consent = self.consent.effective()
                 self._purge()
             return Endpoint("", "", "none", "telemetry is off")
-        return self.endpoint()
+        endpoint = self.endpoint()
+        closed = self._gate_closed() if endpoint.usable else ""
+        if closed:
+            return Endpoint(endpoint.host, "", endpoint.source, closed)
+        return endpoint
 
     def start(self) -> None:
         """GUI launch: lifecycle pings, then the uploader thread (not when off/debug)."""
@@ -464,6 +554,8 @@ class Telemetry:
                       person: bool = False, install_id: str | None = None) -> dict[str, Any]:
         """The exact message ``track(event, **properties)`` would queue (always validates)."""
         clean: dict[str, Any] = dict(self.registry.validate(event, properties))
+        if self._providers:
+            clean.update(self._provided(self.registry.schema_version))
         if person:
             clean.update(self.builder.person_properties())
         ident = install_id or self.identity.load().install_id or PREVIEW_ID
@@ -483,6 +575,9 @@ class Telemetry:
             where = "debug mode: events are printed to stderr, nothing is sent"
         else:
             assert endpoint is not None
+            closed = self._gate_closed() if endpoint.usable else ""
+            if closed:
+                endpoint = Endpoint(endpoint.host, "", endpoint.source, closed)
             where = endpoint.describe()
         return TelemetryStatus(
             level=consent.level, level_source=consent.source, decided=record.decided,

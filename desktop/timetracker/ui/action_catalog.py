@@ -57,9 +57,11 @@ def setting_properties(key: str) -> Mapping[str, object]:
     return {"key": key}
 
 
+#: What the Projects view (and an import) can do to the catalog. Tags are made by naming them
+#: on entries; renaming/archiving tags is a CLI feature (tag.updated, tag.archived).
 _CATALOG_EVENTS = ("project.created", "project.updated", "project.archived", "client.created",
                    "client.updated", "client.archived", "task.created", "task.updated",
-                   "tag.created", "tag.updated", "tag.archived")
+                   "tag.created")
 #: Entry changes may create the tags they name (tag.created).
 _ENTRY = ("tag.created",)
 #: Actions that only move around the window: no telemetry (by design — navigation is not

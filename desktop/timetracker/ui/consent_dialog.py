@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -44,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from timetracker.core.resources import resources_dir
-from timetracker.telemetry.registry import EventSpec, level_rank
+from timetracker.telemetry.registry import EventSpec, PropertyFamily, level_rank
 
 if TYPE_CHECKING:
     from timetracker.app import App
@@ -96,6 +97,14 @@ QPushButton#linkButton {
     border: none; background: transparent; color: palette(link); padding: 2px 0;
     text-decoration: underline; text-align: left;
 }
+QRadioButton::indicator {
+    width: 12px; height: 12px; border-radius: 8px; border: 2px solid palette(dark);
+    background: palette(base);
+}
+QRadioButton::indicator:hover { border: 2px solid palette(highlight); }
+QRadioButton::indicator:checked { border: 5px solid palette(highlight); width: 6px; height: 6px; }
+QRadioButton::indicator:disabled { border: 2px solid palette(mid); background: palette(window); }
+QRadioButton::indicator:checked:disabled { border: 5px solid palette(mid); }
 QPlainTextEdit#jsonView, QTextBrowser#eventList {
     background: palette(base); border: 1px solid palette(mid); border-radius: 6px;
 }
@@ -208,10 +217,80 @@ def describe_events_html(specs: Sequence[EventSpec]) -> str:
             for name, ptype in spec.properties.items()) or "<li>no properties</li>"
         parts.append(
             f"<p style='margin-bottom:2px'><b><code>{html.escape(spec.name)}</code></b> "
-            f"&nbsp;·&nbsp; {LEVEL_NAMES[spec.level]} level &nbsp;·&nbsp; new in schema "
+            f"&nbsp;·&nbsp; {LEVEL_NAMES[spec.level]} level &nbsp;·&nbsp; since schema "
             f"{spec.since}<br>{html.escape(spec.description)}</p>"
             f"<ul style='margin-top:0'>{props}</ul>")
     return "".join(parts).replace("`", "")
+
+
+@dataclass(frozen=True)
+class PendingChanges:
+    """What the registry added since the schema the user accepted, at the user's level:
+    new events, new properties of events they already share, new property families."""
+
+    accepted: int
+    current: int
+    events: tuple[EventSpec, ...] = ()
+    #: (event, property name, the schema version that added it)
+    properties: tuple[tuple[EventSpec, str, int], ...] = ()
+    families: tuple[PropertyFamily, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.properties or self.families)
+
+    @property
+    def count(self) -> int:
+        return len(self.events) + len(self.properties) + len(self.families)
+
+    def names(self) -> list[str]:
+        return ([spec.name for spec in self.events]
+                + [f"{spec.name}.{name}" for spec, name, _since in self.properties]
+                + [family.pattern for family in self.families])
+
+    def html(self) -> str:
+        parts = []
+        if self.events:
+            parts.append("<h4>New events</h4>" + describe_events_html(self.events))
+        if self.properties:
+            items = []
+            for spec, name, since in self.properties:
+                ptype = spec.properties[name]
+                why = f"<br>{html.escape(ptype.description)}" if ptype.description else ""
+                items.append(f"<li><code>{html.escape(name)}</code> on <b><code>"
+                             f"{html.escape(spec.name)}</code></b> (since schema {since}) — "
+                             f"{html.escape(ptype.describe())}{why}</li>")
+            parts.append("<h4>New properties on events you already share</h4><ul>"
+                         + "".join(items) + "</ul>")
+        if self.families:
+            items = []
+            for family in self.families:
+                members = ", ".join(f"<code>{html.escape(m)}</code>" for m in family.members)
+                items.append(f"<li><code>{html.escape(family.pattern)}</code> (since schema "
+                             f"{family.since}) — {html.escape(family.description)}"
+                             f"<br>Possible names: {members or 'none declared yet'}</li>")
+            parts.append("<h4>New properties added to every event</h4><ul>"
+                         + "".join(items) + "</ul>")
+        return "".join(parts).replace("`", "")
+
+
+def pending_changes(telemetry: Telemetry) -> PendingChanges:
+    """Additions since the accepted schema that the current level would send (not before
+    the user allows them). Flag properties exist only at ``full`` (flags are fetched only
+    then), so property families are listed for ``full`` only."""
+    status = telemetry.status()
+    changes = PendingChanges(status.accepted_schema, status.schema_version)
+    if status.level == "off" or status.accepted_schema >= status.schema_version:
+        return changes
+    accepted, rank = status.accepted_schema, level_rank(status.level)
+    registry = telemetry.registry
+    events = tuple(spec for spec in registry.events_since(accepted)
+                   if level_rank(spec.level) <= rank)
+    properties = tuple((spec, name, since) for spec in registry.events.values()
+                       if spec.since <= accepted and level_rank(spec.level) <= rank
+                       for name, since in spec.property_since.items() if since > accepted)
+    families = tuple(family for family in registry.families
+                     if family.since > accepted and status.level == "full")
+    return PendingChanges(accepted, status.schema_version, events, properties, families)
 
 
 # -- the preview --------------------------------------------------------------------------------
@@ -325,11 +404,13 @@ class ConsentDialog(QDialog):
         counts = level_counts(telemetry)
         cards = QHBoxLayout()
         cards.setSpacing(12)
-        self.no_button = self._card(cards, "off", "No thanks", "No thanks", "")
+        basic, usage = counts["basic"], counts["full"]
+        self.no_button = self._card(cards, "off", "No thanks", "No thanks", "0 events")
         self.basic_button = self._card(cards, "basic", "Basic", "Share basic",
-                                       f"{counts['basic']} kinds of event")
+                                       f"{basic} kinds of event")
         self.full_button = self._card(cards, "full", "Full", "Share full",
-                                      f"{counts['basic']} + {counts['full']} kinds of event")
+                                      f"{basic + usage} kinds of event ({basic} basic + "
+                                      f"{usage} usage)")
         layout.addLayout(cards)
 
         layout.addWidget(self._note("What is never collected", NEVER_COLLECTED))
@@ -423,13 +504,13 @@ class ConsentDialog(QDialog):
 # -- the re-consent dialog ----------------------------------------------------------------------
 
 class ReconsentDialog(QDialog):
-    """New events since the accepted schema. ``choice``: "allow", "keep" or "off"."""
+    """Additions since the accepted schema. ``choice``: "allow", "keep" or "off"."""
 
-    def __init__(self, telemetry: Telemetry, new_events: Sequence[EventSpec],
+    def __init__(self, telemetry: Telemetry, changes: PendingChanges,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._telemetry = telemetry
-        self.new_events = list(new_events)
+        self.changes = changes
         self.choice: str | None = None
         self.preview: PreviewDialog | None = None
         status = telemetry.status()
@@ -441,36 +522,41 @@ class ReconsentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 22, 24, 18)
         layout.setSpacing(12)
-        count = len(self.new_events)
-        kinds = "kind of event" if count == 1 else "kinds of event"
-        layout.addWidget(wrapped(f"This version can send {count} new {kinds}",
-                                 "consentTitle"))
+        count = changes.count
+        layout.addWidget(wrapped(
+            f"This version can send {count} new {'thing' if count == 1 else 'things'} — "
+            "only if you allow it", "consentTitle"))
         layout.addWidget(wrapped(
             f"You chose to share {LEVEL_NAMES[status.level]} usage data when the list of "
-            f"events was at version {status.accepted_schema}; it is now at version "
-            f"{status.schema_version}. The events below are new. They are not recorded "
-            "until you allow them; everything you agreed to before is sent as before."))
+            f"events was at version {changes.accepted}; it is now at version "
+            f"{changes.current}. What is new is listed below. None of it is recorded until "
+            "you allow it; everything you agreed to before is sent as before."))
         self.event_list = QTextBrowser()
         self.event_list.setObjectName("eventList")
-        self.event_list.setAccessibleName("New events")
+        self.event_list.setAccessibleName("What is new")
         self.event_list.setOpenLinks(False)
-        self.event_list.setHtml(describe_events_html(self.new_events))
+        self.event_list.setHtml(changes.html())
         layout.addWidget(self.event_list, 1)
-        self.preview_button = QPushButton("Show me exactly what the new events look like…")
+        self.preview_button = QPushButton("Show me exactly what it looks like…")
         self.preview_button.setObjectName("linkButton")
         self.preview_button.setAutoDefault(False)
+        self.preview_button.setEnabled(bool(changes.events or changes.properties))
         self.preview_button.clicked.connect(lambda: self.show_preview())
         layout.addWidget(self.preview_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(wrapped(
-            "Closing this window keeps your current choice: the new events stay off. You "
+            "Closing this window keeps your current choice: the additions stay off. You "
             "can allow them later in Settings → Privacy & Telemetry.", "muted"))
         row = QHBoxLayout()
         row.setSpacing(12)
         self.off_button = self._button(row, "Stop sharing", "off")
         self.keep_button = self._button(row, "Keep my current choice", "keep")
-        self.allow_button = self._button(row, "Allow the new events", "allow")
+        self.allow_button = self._button(row, "Allow the additions", "allow")
         layout.addLayout(row)
         self.keep_button.setFocus()
+
+    @property
+    def new_events(self) -> list[EventSpec]:
+        return list(self.changes.events)
 
     def _button(self, row: QHBoxLayout, text: str, choice: str) -> QPushButton:
         button = QPushButton(text)
@@ -482,10 +568,12 @@ class ReconsentDialog(QDialog):
         return button
 
     def examples(self) -> dict[str, list[dict[str, Any]]]:
-        """An example message of each new event, built by the real pipeline."""
+        """An example message of each new event and of each event that gained properties,
+        built by the real pipeline (with every property declared now)."""
+        specs = list(self.changes.events)
+        specs += [spec for spec, _name, _since in self.changes.properties if spec not in specs]
         return {spec.name: [self._telemetry.preview_event(
-            spec.name, sample_properties(spec, self._telemetry))]
-            for spec in self.new_events}
+            spec.name, sample_properties(spec, self._telemetry))] for spec in specs}
 
     def show_preview(self) -> PreviewDialog:
         if self.preview is None:
@@ -512,16 +600,6 @@ class ReconsentDialog(QDialog):
 
 # -- deciding and applying ----------------------------------------------------------------------
 
-def pending_new_events(telemetry: Telemetry) -> list[EventSpec]:
-    """Events declared since the accepted schema that the current level would send."""
-    status = telemetry.status()
-    if status.level == "off" or status.accepted_schema >= status.schema_version:
-        return []
-    rank = level_rank(status.level)
-    return [spec for spec in telemetry.registry.events_since(status.accepted_schema)
-            if level_rank(spec.level) <= rank]
-
-
 def apply_level(app: App, level: str) -> None:
     """Store ``level`` (effective at once) and let the flag client re-check."""
     app.telemetry.set_level(level)
@@ -537,37 +615,38 @@ def maybe_ask_consent(app: App, parent: QWidget | None = None) -> None:
     if not telemetry.status().decided:
         dialog = ConsentDialog(telemetry, parent)
         dialog.exec()
-        apply_level(app, dialog.choice or "off")
+        choice = dialog.choice or "off"
+        dialog.deleteLater()  # with its preview, by Qt rather than the garbage collector
+        apply_level(app, choice)
         return
-    new_events = pending_new_events(telemetry)
-    if not new_events:
-        # Nothing new would be sent at this level: no question to ask.
+    changes = pending_changes(telemetry)
+    if not changes:
+        # Nothing new would be sent at this level: no question to ask, nothing accepted.
         telemetry.mark_prompt_seen()
         return
-    again = ReconsentDialog(telemetry, new_events, parent)
-    again.exec()
-    if again.choice == "allow":
-        apply_level(app, telemetry.level)
-    elif again.choice == "off":
+    review_changes(app, changes, parent)
+
+
+def review_changes(app: App, changes: PendingChanges | None = None,
+                   parent: QWidget | None = None) -> str:
+    """The re-consent dialog (at start, or from settings); applies and returns the choice:
+    "allow", "keep" (nothing changes; the user is not asked again) or "off"."""
+    telemetry = app.telemetry
+    changes = changes if changes is not None else pending_changes(telemetry)
+    if not changes:
+        return "keep"
+    dialog = ReconsentDialog(telemetry, changes, parent)
+    dialog.exec()
+    choice = dialog.choice or "keep"
+    dialog.deleteLater()
+    if choice == "allow":
+        apply_level(app, telemetry.level)  # accepts the current schema at the same level
+    elif choice == "off":
         apply_level(app, "off")
     else:
         telemetry.mark_prompt_seen()
+    return choice
 
 
-def accept_new_events(app: App, parent: QWidget | None = None) -> bool:
-    """From settings: review the pending new events; True when the user allowed them."""
-    new_events = pending_new_events(app.telemetry)
-    if not new_events:
-        return False
-    dialog = ReconsentDialog(app.telemetry, new_events, parent)
-    dialog.exec()
-    if dialog.choice == "allow":
-        apply_level(app, app.telemetry.level)
-        return True
-    if dialog.choice == "off":
-        apply_level(app, "off")
-    return False
-
-
-__all__ = ["ConsentDialog", "PreviewDialog", "ReconsentDialog", "accept_new_events",
-           "docs_url", "maybe_ask_consent", "pending_new_events"]
+__all__ = ["ConsentDialog", "PendingChanges", "PreviewDialog", "ReconsentDialog", "docs_url",
+           "maybe_ask_consent", "pending_changes", "review_changes"]

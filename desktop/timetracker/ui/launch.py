@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import time
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from timetracker.core.errors import DatabaseCorruptError
@@ -106,6 +107,23 @@ def _preload() -> None:
     sqlalchemy.orm.configure_mappers()
 
 
+def report_unexpected_errors(app: App) -> None:
+    """An exception no code caught (in a Qt slot it reaches ``sys.excepthook``) is reported as
+    ``error.occurred`` — its class from the registry's list, never the message — when consent
+    allows; the previous hook still prints it."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], error: BaseException,
+             trace: TracebackType | None) -> None:
+        try:
+            app.report_error(error)
+        except Exception:  # reporting must never hide the original error
+            logging.getLogger("timetracker.ui").warning("could not report an error")
+        previous(kind, error, trace)
+
+    sys.excepthook = hook
+
+
 def launch_gui() -> int:
     started = time.perf_counter()
     paths = AppPaths.from_environment().ensure()
@@ -148,6 +166,7 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
     from timetracker.ui.single_instance import SingleInstance
 
     assert isinstance(instance, SingleInstance)
+    report_unexpected_errors(app)
     window = MainWindow(app)
     def raise_window() -> None:
         logging.getLogger("timetracker.ui").info("window raised by a second launch")
@@ -173,6 +192,7 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
 
     def warmed_up(_result: object = None) -> None:
         app.start_telemetry()  # its modules are imported by now: starting it is quick
+        window.attach_flags()  # flag-driven variants and kill switches follow from now on
         if exit_when == "warm":
             report("gui-warm")
 

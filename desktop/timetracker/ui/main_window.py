@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from timetracker import build_info
 from timetracker.core.entry_reads import EntryReads
+from timetracker.telemetry.flag_keys import FeatureFlags
 from timetracker.ui import theme
 from timetracker.ui.actions import ActionDispatcher, Source
 from timetracker.ui.db_watcher import DatabaseWatcher
@@ -43,6 +44,9 @@ from timetracker.ui.shortcuts import LIST_KEYS, SHORTCUTS, native_text, sequence
 from timetracker.ui.timer_bar import TimerBar
 from timetracker.ui.toast import Toast
 from timetracker.ui.tray import Tray, tray_available
+from timetracker.ui.variants.kill_switches import KillSwitchBinding, flag_guarded
+from timetracker.ui.variants.timer_variants import TimerHost
+from timetracker.ui.variants.variant_host import built_flags
 
 if TYPE_CHECKING:
     from timetracker.app import App
@@ -93,10 +97,14 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(820, 520))
 
         self.bar = TimerBar(app, self.reads, self.dispatcher)
+        # timer-ui: the classic bar or the compact focus mode, swapped live (ui/variants).
+        # The flags follow once attached (attach_flags): the launcher builds the flag client
+        # after the window is idle, so start-up never waits for the telemetry modules.
+        self.timer_host = TimerHost(self.bar)
         self.entries = EntriesView(app, self.reads, self.dispatcher)
         self.entries.notify.connect(self._notify)
         self.entries.edit_requested.connect(
-            lambda entry: self.open_entry_dialog(entry, "dialog"))
+            lambda entry: self.open_entry_dialog(entry, "menu"))
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {"timer": self.entries}
         self._stale: set[str] = set()
@@ -115,7 +123,7 @@ class MainWindow(QMainWindow):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.setSpacing(0)
-        rl.addWidget(self.bar)
+        rl.addWidget(self.timer_host)
         rl.addWidget(self.stack, 1)
         central = QWidget()
         cl = QHBoxLayout(central)
@@ -147,6 +155,28 @@ class MainWindow(QMainWindow):
         self.watcher.changed.connect(self.refresh_all)
         self.refresh_all()
         self.watcher.start()
+        flags = built_flags(app)
+        if flags is not None:  # already built (tests, a developer override): follow it now
+            self.attach_flags()
+
+    def attach_flags(self) -> None:
+        """Let the flag-driven UI follow ``app.flags`` from now on: the timer-ui variant,
+        the import/export kill switches and the Reports page (reports-v2, reports-config).
+        The launcher calls this once telemetry has started; building the flag client here
+        if needed. Idempotent."""
+        from timetracker.ui.variants.flag_bridge import FlagBridge
+
+        if self.timer_host.attached:
+            return
+        flags = self.app.flags
+        bridge = FlagBridge(flags, self)
+        self.timer_host.attach(flags, bridge)
+        self.import_switch.attach(flags, bridge)
+        self.export_switch.attach(flags, bridge)
+        reports = self.pages.get("reports")
+        attach = getattr(reports, "attach_flags", None)
+        if callable(attach):
+            attach(flags)
 
     # -- layout ------------------------------------------------------------------------------
     def _build_rail(self) -> QFrame:
@@ -238,15 +268,26 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         a = self.actions_by_key
         groups = (
-            ("&File", ("new_entry", "import", "settings", None, "close_window", "quit")),
+            ("&File", ("new_entry", "import", "export", "settings", None, "close_window",
+                       "quit")),
             ("&Edit", ("undo", "find")),
             ("&View", ("view_timer", "view_projects", "view_reports", None, "prev_week",
                        "next_week", "this_week", None, "refresh")),
             ("&Timer", ("toggle_timer", "continue_last", "focus_bar")),
             ("&Help", ("shortcuts_help",)),
         )
+        # Export has no shortcut of its own; it opens the Reports page's export choices.
+        a["export"] = QAction("Export…", self)
+        a["export"].setToolTip("Export the entries of a range as CSV or JSON")
+        a["export"].triggered.connect(lambda _=False: self.open_export("menu"))
+        # Kill switches: import/export are disabled with the switch's reason while it is off.
+        self.import_switch = KillSwitchBinding(FeatureFlags.IMPORT_ENABLED, parent=self)
+        self.import_switch.bind(a["import"])
+        self.export_switch = KillSwitchBinding(FeatureFlags.EXPORT_ENABLED, parent=self)
+        self.export_switch.bind(a["export"])
         for title, keys in groups:
             menu = bar.addMenu(title)
+            menu.setToolTipsVisible(True)  # a disabled item tells why
             for key in keys:
                 if key is None:
                     menu.addSeparator()
@@ -284,17 +325,19 @@ class MainWindow(QMainWindow):
         return PAGES[self.stack.currentIndex()][0]
 
     def show_page(self, key: str, source: Source = "menu") -> None:
-        def switch() -> None:
-            index = next(i for i, p in enumerate(PAGES) if p[0] == key)
-            fresh = key not in self.pages
-            widget = self.page(key)
-            self.stack.setCurrentIndex(index)
-            self.nav_buttons[key].setChecked(True)
-            if fresh or key in self._stale:  # a new page shows data at once (reports too)
-                _refresh(widget)
-            self._stale.discard(key)
+        self.dispatcher.run(f"view.{key}", source, lambda: self._switch_page(key),
+                            changes_data=False)
 
-        self.dispatcher.run(f"view.{key}", source, switch, changes_data=False)
+    def _switch_page(self, key: str) -> QWidget:
+        index = next(i for i, p in enumerate(PAGES) if p[0] == key)
+        fresh = key not in self.pages
+        widget = self.page(key)
+        self.stack.setCurrentIndex(index)
+        self.nav_buttons[key].setChecked(True)
+        if fresh or key in self._stale:  # a new page shows data at once (reports too)
+            _refresh(widget)
+        self._stale.discard(key)
+        return widget
 
     # -- refreshing --------------------------------------------------------------------------
     def refresh_all(self) -> None:
@@ -350,8 +393,7 @@ class MainWindow(QMainWindow):
 
     def _focus_bar(self) -> None:
         self.show_and_raise()
-        self.bar.description.setFocus()
-        self.bar.description.selectAll()
+        self.timer_host.focus_description()
 
     def _find(self, source: Source = "shortcut") -> None:
         self.show_page("timer", source)
@@ -408,7 +450,22 @@ class MainWindow(QMainWindow):
             if dialog is not None:
                 dialog.exec()
 
-        self.dispatcher.run("dialog.import", source, run, changes_data=True)
+        # requires_flag-style: refused with the import-enabled switch's reason while it is off
+        self.dispatcher.run("dialog.import", source,
+                            flag_guarded(self.app, FeatureFlags.IMPORT_ENABLED, run),
+                            changes_data=True)
+
+    def open_export(self, source: Source = "menu") -> None:
+        """File → Export…: the Reports page with its export choices open (for its range)."""
+        def run() -> None:
+            view = self._switch_page("reports")
+            offer = getattr(view, "offer_export", None)
+            if callable(offer):
+                offer()
+
+        self.dispatcher.run("view.reports", source,
+                            flag_guarded(self.app, FeatureFlags.EXPORT_ENABLED, run),
+                            changes_data=False)
 
     def show_shortcuts(self) -> None:
         dialog = QDialog(self)

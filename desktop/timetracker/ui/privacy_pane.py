@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -58,13 +59,14 @@ from timetracker.ui.consent_dialog import (
     LEVEL_NAMES,
     STYLE,
     PreviewDialog,
-    accept_new_events,
     apply_level,
+    describe_events_html,
     destination_text,
     docs_url,
     json_view,
-    pending_new_events,
+    pending_changes,
     pretty_json_text,
+    review_changes,
     wrapped,
 )
 
@@ -128,10 +130,11 @@ class PrivacyPane(QWidget):
         self._queue: list[QueuedItem] = []
         self._batches: list[BatchInfo] = []
         self._shown: dict[str, tuple[object, ...]] = {}
+        self._events: dict[str, EventInfo] = {}
         self.preview: PreviewDialog | None = None
         self.setObjectName("privacyPane")
         self.setStyleSheet(STYLE)
-        self.setMinimumSize(820, 600)
+        self.setMinimumSize(760, 560)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
@@ -161,18 +164,9 @@ class PrivacyPane(QWidget):
         outer = QVBoxLayout(box)
         outer.setContentsMargins(14, 12, 14, 12)
         outer.setSpacing(6)
-        head = QHBoxLayout()
-        head.addWidget(wrapped("Share anonymous usage data", "sectionTitle"))
-        head.addStretch(1)
-        self.preview_button = QPushButton("Show me exactly what is sent…")
-        self.preview_button.setObjectName("linkButton")
-        self.preview_button.setAutoDefault(False)
-        self.preview_button.clicked.connect(lambda: self.show_preview())
-        head.addWidget(self.preview_button)
-        self.docs_link = wrapped(f"<a href='{docs_url()}'>How telemetry works</a>", rich=True)
-        self.docs_link.setWordWrap(False)
-        head.addWidget(self.docs_link)
-        outer.addLayout(head)
+        title = QLabel("Share anonymous usage data")
+        title.setObjectName("sectionTitle")
+        outer.addWidget(title)
         self.level_group = QButtonGroup(self)
         self.level_buttons: dict[str, QRadioButton] = {}
         for level, text in LEVEL_CHOICES:
@@ -182,6 +176,20 @@ class PrivacyPane(QWidget):
             self.level_buttons[level] = button
             button.clicked.connect(lambda _checked=False, chosen=level: self.set_level(chosen))
             outer.addWidget(button)
+        links = QHBoxLayout()
+        self.preview_button = QPushButton("Show me exactly what is sent…")
+        self.preview_button.setObjectName("linkButton")
+        self.preview_button.setAutoDefault(False)
+        self.preview_button.clicked.connect(lambda: self.show_preview())
+        links.addWidget(self.preview_button)
+        links.addSpacing(16)
+        self.docs_link = wrapped(
+            f"<a href='{docs_url()}'>How telemetry works</a> &nbsp;·&nbsp; "
+            f"<a href='{docs_url('privacy.md')}'>What is never collected</a>", rich=True)
+        self.docs_link.setWordWrap(False)
+        links.addWidget(self.docs_link)
+        links.addStretch(1)
+        outer.addLayout(links)
         self.forced_note = wrapped("", "muted")
         outer.addWidget(self.forced_note)
         pending = QHBoxLayout()
@@ -217,6 +225,7 @@ class PrivacyPane(QWidget):
         outer.addLayout(facts)
         self.message = wrapped("")
         self.message.setAccessibleName("Last action")
+        self.message.setVisible(False)
         outer.addWidget(self.message)
         return box
 
@@ -244,13 +253,19 @@ class PrivacyPane(QWidget):
         layout.setContentsMargins(8, 10, 8, 8)
         self.events_note = wrapped("", "muted")
         layout.addWidget(self.events_note)
+        split = QSplitter(Qt.Orientation.Vertical)
         self.events_table = self._table(
             "Declared events", ["Event", "Level", "At your level", "Sent", "Last sent",
-                                "Properties and allowed values", "Why it is collected"])
-        header = self.events_table.horizontalHeader()
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)
-        self.events_table.setColumnWidth(5, 300)
-        layout.addWidget(self.events_table, 1)
+                                "Properties", "Why it is collected"])
+        self.events_table.setWordWrap(False)
+        self.events_table.itemSelectionChanged.connect(self._show_event_details)
+        split.addWidget(self.events_table)
+        self.event_details = QTextBrowser()
+        self.event_details.setObjectName("eventList")
+        self.event_details.setAccessibleName("Event details")
+        split.addWidget(self.event_details)
+        split.setSizes([260, 140])
+        layout.addWidget(split, 1)
         return page
 
     def _queue_page(self) -> QWidget:
@@ -346,8 +361,24 @@ class PrivacyPane(QWidget):
     # -- live refresh ---------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._fit_window()
         self.refresh()
         self.timer.start()
+
+    def _fit_window(self) -> None:
+        """Grow the window holding the pane (e.g. the settings dialog) to fit it."""
+        window = self.window()
+        if window is self:
+            return
+        layout = window.layout()
+        if layout is not None:
+            layout.activate()
+        wanted = window.size().expandedTo(window.minimumSizeHint())
+        screen = window.screen()
+        if screen is not None:
+            wanted = wanted.boundedTo(screen.availableGeometry().size())
+        if wanted != window.size():
+            window.resize(wanted)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.timer.stop()
@@ -384,11 +415,11 @@ class PrivacyPane(QWidget):
         else:
             self.forced_note.setText("")
         self.forced_note.setVisible(bool(self.forced_note.text()))
-        pending = pending_new_events(self._telemetry)
+        pending = pending_changes(self._telemetry)
         if pending and not forced:
-            names = ", ".join(spec.name for spec in pending)
+            names = ", ".join(pending.names())
             self.pending_note.setText(
-                f"{len(pending)} event(s) added since you agreed (schema "
+                f"{pending.count} addition(s) since you agreed (schema "
                 f"{status.accepted_schema} → {status.schema_version}) are not recorded until "
                 f"you allow them: {names}.")
         else:
@@ -420,32 +451,49 @@ class PrivacyPane(QWidget):
         for info in events:
             rows.append((info.name, info.level, self._event_state(info, status),
                          str(info.sent_count), when(info.last_sent),
-                         "\n".join(f"{p.name}: {p.allowed}".replace("`", "")
-                                   for p in info.properties) or "(none)",
+                         ", ".join(p.name for p in info.properties) or "(none)",
                          info.description))
-        sent_kinds = sum(1 for row in rows if row[2] == "sent")
+        sent_kinds = sum(1 for row in rows if row[2].startswith("sent"))
+        families = "".join(
+            f" At Full, events may also carry {family.pattern} (the flag variants this run "
+            "showed)." for family in self._telemetry.registry.families)
         self.events_note.setText(
             f"{len(rows)} events are declared (schema {status.schema_version}); at your level "
             f"({LEVEL_NAMES[status.level]}) {sent_kinds} can be sent. Common properties on "
             "every event: app version, environment, install method, OS family and release, "
-            "a per-run session id, the registry version. Full list with explanations: "
-            "docs/telemetry/events.md.")
+            "a per-run session id, the registry version." + families)
+        self._events = {info.name: info for info in events}
         if not self._changed("events", tuple(rows)):
             return
-        table = self.events_table
-        table.setRowCount(len(rows))
+        muted = self.palette().placeholderText()
+        keyed = tuple((row[0], *row) for row in rows)
+        self._fill_keyed(self.events_table, keyed)
         for index, row in enumerate(rows):
-            for column, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                if row[2] != "sent":
-                    item.setForeground(self.palette().placeholderText())
-                if column == 2 and row[2] == "sent":
+            for column in range(len(row)):
+                item = self.events_table.item(index, column)
+                assert item is not None
+                item.setToolTip(row[5] if column == 5 else row[6])
+                if not row[2].startswith("sent"):
+                    item.setForeground(muted)
+                elif column == 2:
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
-                item.setToolTip(row[6] if column != 5 else text)
-                table.setItem(index, column, item)
-        table.resizeRowsToContents()
+        if not self.events_table.selectedItems() and rows:
+            self.events_table.selectRow(0)
+        self._show_event_details()
+
+    def _show_event_details(self) -> None:
+        key = self._selected_key(self.events_table)
+        spec = self._telemetry.registry.events.get(key or "")
+        if spec is None:
+            self.event_details.setHtml("<p>Select an event to see why it is collected and the "
+                                       "values each property can take.</p>")
+            return
+        info = self._events.get(spec.name)
+        sent = (f"<p>Sent {info.sent_count} time(s) from this computer; last "
+                f"{when(info.last_sent)}.</p>" if info is not None else "")
+        self.event_details.setHtml(describe_events_html([spec]) + sent)
 
     def _event_state(self, info: EventInfo, status: TelemetryStatus) -> str:
         if status.level == "off":
@@ -454,6 +502,10 @@ class PrivacyPane(QWidget):
             return f"not sent at {LEVEL_NAMES[status.level]}"
         if info.since > status.accepted_schema:
             return "not sent until you allow it (new)"
+        spec = self._telemetry.registry.events.get(info.name)
+        newer = spec.newer_properties(status.accepted_schema) if spec is not None else ()
+        if newer:
+            return f"sent without {', '.join(newer)} until you allow it"
         return "sent"
 
     def _show_queue(self, queued: list[QueuedItem], status: TelemetryStatus) -> None:
@@ -551,6 +603,7 @@ class PrivacyPane(QWidget):
     # -- actions ------------------------------------------------------------------------------
     def _note(self, text: str) -> None:
         self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def set_level(self, level: str) -> None:
         """The user's choice, effective immediately."""
@@ -576,12 +629,15 @@ class PrivacyPane(QWidget):
         opt-in here also starts the uploader, as a launch at this level would have."""
         return "flags" in self._app.__dict__ and self._app.flags.running
 
-    def review_new_events(self) -> bool:
-        allowed = accept_new_events(self._app, self)
-        if allowed:
-            self._note("The new events are allowed from now on.")
+    def review_new_events(self) -> str:
+        """The re-consent dialog for the pending additions; returns the user's choice."""
+        choice = review_changes(self._app, parent=self)
+        if choice == "allow":
+            self._note("The additions are allowed from now on.")
+        elif choice == "off":
+            self._note("Telemetry is off. The queue and the install id were deleted.")
         self.refresh()
-        return allowed
+        return choice
 
     def reset_id(self) -> str:
         new_id = self._telemetry.reset_id()

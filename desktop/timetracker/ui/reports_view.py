@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QEvent, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressDialog,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from timetracker.core.errors import TimeTrackerError
 from timetracker.core.ranges import DateRange, custom_range, local_date, named_range
 from timetracker.core.reports import Report, ReportRow
+from timetracker.telemetry.flag_keys import FeatureFlags
 from timetracker.ui.actions import Source, dispatcher_for
 from timetracker.ui.background import (
     Cancelled,
@@ -45,12 +45,18 @@ from timetracker.ui.background import (
 )
 from timetracker.ui.charts import BreakdownChart, DailyBarChart, Slice, muted_color
 from timetracker.ui.quantities import amounts_label, duration_label
+from timetracker.ui.variants.kill_switches import KillSwitchBinding
+from timetracker.ui.variants.reports_config import ReportsConfig
+from timetracker.ui.variants.reports_layouts import ReportParts, ReportsLayoutHost
+from timetracker.ui.variants.variant_host import built_flags
 
 if TYPE_CHECKING:
     from timetracker.app import App
+    from timetracker.telemetry.flags import Flags
 
-RANGES = (("this_week", "This week"), ("last_week", "Last week"),
-          ("this_month", "This month"), ("last_month", "Last month"), ("custom", "Custom…"))
+RANGES = (("today", "Today"), ("yesterday", "Yesterday"), ("this_week", "This week"),
+          ("last_week", "Last week"), ("this_month", "This month"), ("last_month", "Last month"),
+          ("this_year", "This year"), ("last_year", "Last year"), ("custom", "Custom…"))
 GROUPS = (("project", "Project"), ("client", "Client"), ("tag", "Tag"), ("task", "Task"))
 #: Above this many entries the export shows a progress dialog straight away.
 LARGE_EXPORT = 5000
@@ -189,19 +195,12 @@ class ReportsView(QWidget):
         bar.addWidget(self.export_button)
         outer.addLayout(bar)
 
-        figures = QHBoxLayout()
-        figures.setSpacing(10)
         self.total_figure = _Figure("Total")
         self.billable_figure = _Figure("Billable")
         self.amount_figure = _Figure("Billable amount")
         self.average_figure = _Figure("Per working day")
-        for figure in (self.total_figure, self.billable_figure, self.amount_figure,
-                       self.average_figure):
-            figures.addWidget(figure, 1)
-        outer.addLayout(figures)
 
         self.daily_chart = DailyBarChart()
-        outer.addWidget(self._section("Hours per day", self.daily_chart), 3)
 
         self.breakdown_chart = BreakdownChart()
         self.table = QTableWidget(0, 4)
@@ -220,13 +219,19 @@ class ReportsView(QWidget):
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.breakdown_title = QLabel("By project")
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.setChildrenCollapsible(False)
-        split.addWidget(self._section("", self.breakdown_chart, self.breakdown_title))
-        split.addWidget(self.table)
-        split.setStretchFactor(0, 4)
-        split.setStretchFactor(1, 5)
-        outer.addWidget(split, 4)
+        # Where these widgets go is the reports-v2 layout's business (ui/variants), and which
+        # of them show is reports-config's; both follow their flags live once attached.
+        self.layout_host = ReportsLayoutHost(ReportParts(
+            figures=(self.total_figure, self.billable_figure, self.amount_figure,
+                     self.average_figure),
+            daily=self._section("Hours per day", self.daily_chart),
+            breakdown_chart=self._section("", self.breakdown_chart, self.breakdown_title),
+            table=self.table))
+        self.layout_host.config_changed.connect(self._config_changed)
+        outer.addWidget(self.layout_host, 1)
+        # The export-enabled kill switch: the button is disabled with its reason while off.
+        self.export_switch = KillSwitchBinding(FeatureFlags.EXPORT_ENABLED, parent=self)
+        self.export_switch.bind(self.export_button, busy=self._exporting)
 
         self.status_label = QLabel("")
         self.status_label.setAccessibleName("Report status")
@@ -235,7 +240,39 @@ class ReportsView(QWidget):
         today = self._today()
         self.from_edit.setDate(QDate(today.year, today.month, 1))
         self.to_edit.setDate(QDate(today.year, today.month, today.day))
+        config = self.layout_host.config  # reports-config: the opening range and grouping
+        for combo, value in ((self.range_combo, config.default_range),
+                             (self.group_combo, config.group_by)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.blockSignals(False)
         self._range_kind_changed(self.range_combo.currentIndex(), refresh=False)
+        flags = built_flags(self._app)
+        if flags is not None:
+            self.attach_flags(flags)
+
+    def attach_flags(self, flags: Flags) -> None:
+        """Follow the feature flags (reports-v2, reports-config, export-enabled) from now on.
+        Called at once when the App's flag client exists, else by the window once the
+        launcher has started it. Idempotent."""
+        from timetracker.ui.variants.flag_bridge import FlagBridge
+
+        if self.layout_host.attached:
+            return
+        bridge = FlagBridge(flags, self)
+        self.layout_host.attach(flags, bridge)
+        self.export_switch.attach(flags, bridge)
+
+    def _config_changed(self, old: ReportsConfig, new: ReportsConfig) -> None:
+        """reports-config changed while the view is open: follow its range and grouping
+        unless the user already chose others."""
+        if self.range_kind() == old.default_range and new.default_range != old.default_range:
+            self.set_range_kind(new.default_range)
+        if self.group_by() == old.group_by and new.group_by != old.group_by:
+            self.set_group_by(new.group_by)
+
+    def _exporting(self) -> bool:
+        return self._export_job is not None and not self._export_job.is_done
 
     @staticmethod
     def _section(title: str, body: QWidget, title_label: QLabel | None = None) -> QWidget:
@@ -442,7 +479,18 @@ class ReportsView(QWidget):
                 self.table.setItem(len(rows), c, item)
 
     # -- export ------------------------------------------------------------------------------
+    def offer_export(self) -> None:
+        """Open the export button's choices (File → Export…) without blocking."""
+        menu = self.export_button.menu()
+        if menu is not None and self.export_button.isEnabled():
+            menu.popup(self.export_button.mapToGlobal(
+                QPoint(0, self.export_button.height())))
+
     def _ask_export(self, fmt: str) -> None:
+        guard = self._app.flags.guard(FeatureFlags.EXPORT_ENABLED)
+        if not guard.allowed:  # the kill switch: say why, ask nothing
+            self._show_error(guard.reason)
+            return
         try:
             rng = self.current_range()
         except TimeTrackerError as exc:
@@ -459,8 +507,12 @@ class ReportsView(QWidget):
         """Export the entries of the current range to ``path`` in the background."""
         rng = self.current_range()
         exporter = self._app.exporter
+        flags = self._app.flags
 
         def work(control: JobControl) -> int:
+            # requires_flag-style guard, checked when the work really starts: refused with
+            # the kill switch's reason through the dispatcher (like the CLI's refusal).
+            flags.require(FeatureFlags.EXPORT_ENABLED)
             def progress(done: int, total: int) -> None:
                 control.progress(done, total)
                 control.raise_if_cancelled()
@@ -510,7 +562,8 @@ class ReportsView(QWidget):
             self._progress.hide()
             self._progress.deleteLater()
             self._progress = None
-        self.export_button.setEnabled(True)
+        self._export_job = None
+        self.export_switch.refresh()  # enabled again unless the kill switch is off
         if error == "cancelled":
             self._show_error("Export cancelled; no file was written.")
         elif error is not None:

@@ -85,6 +85,9 @@ class SettingsDialog(QDialog):
         privacy_layout.addWidget(self._privacy_placeholder)
         privacy_layout.addStretch(1)
         self.tabs.addTab(self.privacy_tab, "Privacy && Telemetry")
+        #: The telemetry pane, built the first time its tab is shown (ui/privacy_pane.py).
+        self.privacy_pane: QWidget | None = None
+        self.tabs.currentChanged.connect(self._load_privacy_pane)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
@@ -107,7 +110,21 @@ class SettingsDialog(QDialog):
             layout.removeWidget(self._privacy_placeholder)
             self._privacy_placeholder.deleteLater()
             self._privacy_placeholder = None  # type: ignore[assignment]
+        for index in reversed(range(layout.count())):  # the pane takes all the height
+            item = layout.itemAt(index)
+            if item is not None and item.spacerItem() is not None:
+                layout.takeAt(index)
         layout.insertWidget(0, widget, 1)
+
+    def _load_privacy_pane(self, index: int) -> None:
+        """Build the Privacy & Telemetry pane the first time its tab is shown."""
+        if self.tabs.widget(index) is not self.privacy_tab or self.privacy_pane is not None \
+                or self._privacy_placeholder is None:
+            return
+        from timetracker.ui.privacy_pane import PrivacyPane
+
+        self.privacy_pane = PrivacyPane(self._app)
+        self.set_privacy_pane(self.privacy_pane)
 
     def show_page(self, title: str) -> None:
         for index in range(self.tabs.count()):

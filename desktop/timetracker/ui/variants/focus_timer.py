@@ -33,16 +33,17 @@ _STYLE = """
                  stop:0 {surface}, stop:1 {window}); border-bottom: 1px solid {border}; }}
 #focusState {{ color: {muted}; font-size: 8pt; font-weight: 700; letter-spacing: 2px; }}
 #focusState[running="true"] {{ color: {danger}; }}
-#focusClock {{ color: {text}; font-size: 50pt; font-weight: 300; }}
+#focusClock {{ color: {text}; font-size: 46pt; font-weight: 300; }}
 #focusClock[running="false"] {{ color: {muted}; }}
 #focusDescription {{ color: {text}; font-size: 14pt; }}
 QLineEdit#focusDescriptionEdit {{ color: {text}; font-size: 14pt; background: transparent;
                  border: none; border-bottom: 1px solid {border}; padding: 4px 2px; }}
 QLineEdit#focusDescriptionEdit:focus {{ border-bottom: 2px solid {accent}; }}
-#focusProject {{ color: {text}; background: {hover}; border-radius: 12px;
-                 padding: 3px 12px 3px 10px; font-weight: 600; }}
-QToolButton#focusPicker {{ color: {muted}; background: {hover}; border: none;
-                 border-radius: 12px; padding: 3px 12px 3px 8px; font-weight: 600; }}
+#focusProject {{ color: {text}; background: {hover}; border: 1px solid {divider};
+                 border-radius: 13px; padding: 3px 12px 3px 10px; font-weight: 600;
+                 min-height: 18px; }}
+QToolButton#focusPicker {{ color: {muted}; background: {hover}; border: 1px solid {divider};
+                 border-radius: 13px; padding: 3px 12px 3px 8px; font-weight: 600; }}
 QToolButton#focusPicker:hover {{ color: {text}; background: {accentSoft}; }}
 QPushButton#focusStartStop {{ color: #FFFFFF; background: {accent}; border: none;
                  border-radius: 21px; padding: 0 26px 0 20px; font-size: 11pt;
@@ -95,7 +96,7 @@ class FocusTimer(QFrame):
         self.description_edit.setAccessibleName("Description")
         self.description_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.description_edit.setMaxLength(5000)
-        self.description_edit.setFixedWidth(420)
+        self.description_edit.setFixedWidth(360)
         self.description_edit.textEdited.connect(self.bar.description.setText)
         self.description_edit.returnPressed.connect(lambda: self.toggle())
 
@@ -112,31 +113,28 @@ class FocusTimer(QFrame):
         self.continue_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.continue_button.clicked.connect(lambda: self.bar.continue_last("focus"))
 
-        project_row = QHBoxLayout()
-        project_row.addStretch(1)
-        project_row.addWidget(self.project_label)
-        project_row.addWidget(self.picker)
-        project_row.addStretch(1)
         buttons = QHBoxLayout()
         buttons.setSpacing(10)
         buttons.addStretch(1)
         buttons.addWidget(self.start_stop)
         buttons.addWidget(self.continue_button)
         buttons.addStretch(1)
+        # What you are doing and for which project, on one line under the clock.
         description_row = QHBoxLayout()
+        description_row.setSpacing(12)
         description_row.addStretch(1)
         description_row.addWidget(self.description_label)
         description_row.addWidget(self.description_edit)
+        description_row.addWidget(self.project_label)
+        description_row.addWidget(self.picker)
         description_row.addStretch(1)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 14, 24, 18)
-        layout.setSpacing(4)
+        layout.setContentsMargins(24, 12, 24, 16)
+        layout.setSpacing(2)
         layout.addWidget(self.state_label)
         layout.addWidget(self.clock)
         layout.addLayout(description_row)
-        layout.addSpacing(6)
-        layout.addLayout(project_row)
         layout.addSpacing(12)
         layout.addLayout(buttons)
 

@@ -16,25 +16,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from timetracker.telemetry.flags import Flags, Guard
-from timetracker.ui.variants.flag_bridge import FlagBridge
+if TYPE_CHECKING:
+    from timetracker.app import App
+    from timetracker.telemetry.flags import Flags
+    from timetracker.ui.variants.flag_bridge import FlagBridge
 
 T = TypeVar("T")
 
 
-def flag_guarded(flags: Flags, key: str, work: Callable[[], T]) -> Callable[[], T]:
+def flag_guarded(app: App, key: str, work: Callable[[], T]) -> Callable[[], T]:
     """``work`` that first checks the flag ``key`` (raising FeatureDisabledError with the
     flag's short reason while it is off) — the ``requires_flag`` guard for a dispatcher
-    action."""
+    action. The App's flag client is built on first use if it does not exist yet."""
 
     def guarded() -> T:
-        flags.require(key)
+        app.flags.require(key)
         return work()
 
     return guarded
@@ -49,26 +51,42 @@ class _Bound:
 
 
 class KillSwitchBinding(QObject):
-    """Keeps the controls of one kill switch enabled or disabled (with the reason), live."""
+    """Keeps the controls of one kill switch enabled or disabled (with the reason), live.
 
-    def __init__(self, flags: Flags, key: str, bridge: FlagBridge | None = None,
+    Detached (no flag client yet) the switch counts as on — a kill switch's built-in
+    default; :meth:`attach` follows the real value from then on."""
+
+    def __init__(self, key: str, flags: Flags | None = None, bridge: FlagBridge | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.flags = flags
         self.key = key
+        self.flags: Flags | None = None
+        self.bridge: FlagBridge | None = None
         self._bound: list[_Bound] = []
-        self.state: Guard = flags.guard(key)
+        self._allowed = True
+        self._reason = ""
+        if flags is not None:
+            self.attach(flags, bridge)
+
+    def attach(self, flags: Flags, bridge: FlagBridge | None = None) -> None:
+        """Follow ``flags`` from now on. Idempotent."""
+        if self.flags is not None:
+            return
+        from timetracker.ui.variants.flag_bridge import FlagBridge
+
+        self.flags = flags
         self.bridge = bridge or FlagBridge(flags, self)
         self.bridge.changed.connect(self._on_flags_changed)
+        self.refresh()
 
     @property
     def allowed(self) -> bool:
-        return self.state.allowed
+        return self._allowed
 
     @property
     def reason(self) -> str:
         """The switch's short reason while it is off ("" while on)."""
-        return self.state.reason
+        return self._reason
 
     def bind(self, target: QAction | QWidget, busy: Callable[[], bool] | None = None) -> None:
         """Follow the switch with ``target``; ``busy()`` True also disables it (e.g. while an
@@ -79,24 +97,26 @@ class KillSwitchBinding(QObject):
 
     def refresh(self) -> None:
         """Evaluate the switch again and update every bound control."""
-        self.state = self.flags.guard(self.key)
+        if self.flags is not None:
+            state = self.flags.guard(self.key)
+            self._allowed, self._reason = state.allowed, state.reason
         self.apply()
 
     def apply(self) -> None:
         for bound in self._bound:
             target = bound.target
             busy = bound.busy() if bound.busy is not None else False
-            target.setEnabled(self.state.allowed and not busy)
-            if self.state.allowed:
+            target.setEnabled(self._allowed and not busy)
+            if self._allowed:
                 target.setToolTip(bound.tooltip)
                 target.setStatusTip(bound.status_tip)
                 if isinstance(target, QWidget):
                     target.setAccessibleDescription("")
             else:
-                target.setToolTip(self.state.reason)
-                target.setStatusTip(self.state.reason)
+                target.setToolTip(self._reason)
+                target.setStatusTip(self._reason)
                 if isinstance(target, QWidget):
-                    target.setAccessibleDescription(self.state.reason)
+                    target.setAccessibleDescription(self._reason)
 
     def _on_flags_changed(self, keys: object) -> None:
         if isinstance(keys, frozenset | set) and self.key in keys:

@@ -7,6 +7,10 @@ the host is visible after a swap, or becomes visible — does it call
 ``flags.exposed(key)``; the flag client sends ``$feature_flag_called`` once per flag per
 session from that, and only for values PostHog assigned.
 
+A host can start *detached* (no flag client yet): the GUI builds its window before the
+telemetry modules are imported (start-up stays fast), shows the default variant, and
+:meth:`VariantHost.attach` connects the flag client once the launcher has started it.
+
 ``ui-variants-enabled`` off always shows the flag's default variant here, even over a
 developer override: it is the emergency switch for a broken layout.
 """
@@ -15,18 +19,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from timetracker.telemetry.flag_keys import FeatureFlags
-from timetracker.telemetry.flags import Flags
-from timetracker.ui.variants.flag_bridge import FlagBridge
+
+if TYPE_CHECKING:
+    from timetracker.app import App
+    from timetracker.telemetry.flags import Flags
+    from timetracker.ui.variants.flag_bridge import FlagBridge
 
 log = logging.getLogger("timetracker.ui.variants")
 
 Builder = Callable[[], QWidget]
+
+
+def built_flags(app: App) -> Flags | None:
+    """The App's flag client if it exists already (it is built lazily, at the latest when
+    the launcher starts telemetry) — None instead of building it now."""
+    flags: Flags | None = app.__dict__.get("flags")
+    return flags
 
 
 def chosen_variant(flags: Flags, key: str, known: set[str] | frozenset[str]) -> str:
@@ -46,15 +61,16 @@ class VariantHost(QWidget):
     #: The variant now shown (after a swap).
     swapped = Signal(str)
 
-    def __init__(self, flags: Flags, key: str, builders: Mapping[str, Builder],
-                 bridge: FlagBridge | None = None, keep: bool = True,
-                 parent: QWidget | None = None) -> None:
-        """``keep``: reuse a variant's widget when it is shown again (False: build it anew
-        each time and delete the one swapped out — for variants that re-arrange shared
-        widgets)."""
+    def __init__(self, key: str, default: str, builders: Mapping[str, Builder],
+                 flags: Flags | None = None, bridge: FlagBridge | None = None,
+                 keep: bool = True, parent: QWidget | None = None) -> None:
+        """``default``: the variant shown while detached (the flag's declared default).
+        ``keep``: reuse a variant's widget when it is shown again (False: build it anew each
+        time and delete the one swapped out — for variants that re-arrange shared widgets)."""
         super().__init__(parent)
-        self.flags = flags
         self.key = key
+        self.flags: Flags | None = None
+        self.bridge: FlagBridge | None = None
         self._builders = dict(builders)
         self._keep = keep
         self._built: dict[str, QWidget] = {}
@@ -66,9 +82,24 @@ class VariantHost(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self._show(default)
+        if flags is not None:
+            self.attach(flags, bridge)
+
+    @property
+    def attached(self) -> bool:
+        return self.flags is not None
+
+    def attach(self, flags: Flags, bridge: FlagBridge | None = None) -> None:
+        """Follow ``flags`` from now on (shows its variant at once). Idempotent."""
+        if self.flags is not None:
+            return
+        from timetracker.ui.variants.flag_bridge import FlagBridge
+
+        self.flags = flags
         self.bridge = bridge or FlagBridge(flags, self)
         self.bridge.changed.connect(self._on_flags_changed)
-        self._show(chosen_variant(flags, key, set(self._builders)))
+        self.sync()
 
     # -- what is shown -----------------------------------------------------------------------
     def current(self) -> QWidget:
@@ -83,6 +114,8 @@ class VariantHost(QWidget):
 
     def sync(self) -> bool:
         """Show the variant the flag says now; True when the child was swapped."""
+        if self.flags is None:
+            return False
         wanted = chosen_variant(self.flags, self.key, set(self._builders))
         if wanted == self.variant:
             self._expose()
@@ -122,7 +155,8 @@ class VariantHost(QWidget):
         if not first:
             self.swaps += 1
         if changed:
-            log.info("ui: %s shows variant %s", self.key, variant)
+            if not first:
+                log.info("ui: %s shows variant %s", self.key, variant)
             self.swapped.emit(variant)
         self._expose()
 
@@ -134,7 +168,7 @@ class VariantHost(QWidget):
 
     def _expose(self) -> None:
         """Report the variant as seen — only when it is on screen now."""
-        if self.isVisible():
+        if self.flags is not None and self.isVisible():
             self.flags.exposed(self.key)
 
     def showEvent(self, event: QShowEvent) -> None:

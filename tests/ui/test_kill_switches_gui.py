@@ -1,0 +1,159 @@
+"""Kill switches in the GUI, live: ``export-enabled`` / ``import-enabled`` off (an explicit
+remote false from the loopback capture server, fetched on a background thread) disables the
+menu items and the Reports view's Export button with the switch's short reason, refuses the
+actions through the dispatcher with that reason — and the real CLI, on the same data folder,
+refuses with the very same sentence. Back on, everything is enabled again without a restart."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from support.capture_server import CaptureServer
+from support.flag_ui_kit import make_flag_app, refresh_in_background
+from support.telemetry_kit import API_KEY
+from support.view_data import seed_week
+from support.window_kit import WindowFactory, wait_for
+from timetracker.app import App
+from timetracker.ui.reports_view import ReportsView
+
+from tests.conftest import PYTHON
+
+EXPORT_REASON = ("Exporting is switched off for now while a problem with it is being fixed. "
+                 "Your data is safe; try again later.")
+IMPORT_REASON = ("Importing is switched off for now while a problem with it is being fixed. "
+                 "Your data is safe; try again later.")
+
+
+@pytest.fixture
+def server() -> Iterator[CaptureServer]:
+    with CaptureServer() as running:
+        yield running
+
+
+@pytest.fixture
+def full_app(home: Path, server: CaptureServer) -> Iterator[App]:
+    app = make_flag_app(home, server)
+    seed_week(app)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def full_env(cli_env: dict[str, str], server: CaptureServer) -> dict[str, str]:
+    env = dict(cli_env)
+    env.update(TIMETRACKER_POSTHOG_HOST=server.url, TIMETRACKER_POSTHOG_API_KEY=API_KEY,
+               TIMETRACKER_TELEMETRY="full")
+    return env
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "timetracker", *args], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def _reports(window: object) -> ReportsView:
+    window.show_page("reports", "menu")  # type: ignore[attr-defined]
+    view = window.pages["reports"]  # type: ignore[attr-defined]
+    assert isinstance(view, ReportsView)
+    wait_for(lambda: view.report() is not None and not view.is_busy())
+    return view
+
+
+def test_export_switch_off_disables_export_live_with_the_reason_gui_and_cli(
+        qtbot: QtBot, full_app: App, server: CaptureServer, full_env: dict[str, str],
+        make_window: WindowFactory, home: Path, tmp_path: Path) -> None:
+    server.set(flags={"export-enabled": True, "import-enabled": True})
+    refresh_in_background(full_app)
+    window = make_window(full_app, tray_enabled=False)
+    view = _reports(window)
+    export_item = window.actions_by_key["export"]
+    assert export_item.isEnabled() and view.export_button.isEnabled()
+    normal_tip = view.export_button.toolTip()
+    assert normal_tip != EXPORT_REASON
+
+    server.set(flags={"export-enabled": False, "import-enabled": True})
+    refresh_in_background(full_app)
+    wait_for(lambda: not export_item.isEnabled())
+    assert export_item.toolTip() == EXPORT_REASON and export_item.statusTip() == EXPORT_REASON
+    assert not view.export_button.isEnabled()
+    assert view.export_button.toolTip() == EXPORT_REASON
+    assert view.export_button.accessibleDescription() == EXPORT_REASON
+    assert window.actions_by_key["import"].isEnabled(), "only the export switch is off"
+
+    # The action itself is refused with the reason, through the dispatcher.
+    with qtbot.waitSignal(window.dispatcher.failed, timeout=5_000) as refused:
+        window.open_export("shortcut")
+    assert refused.args == ["view.reports", EXPORT_REASON]
+    target = tmp_path / "out.csv"
+    with qtbot.waitSignal(view.exportDone, timeout=10_000) as done:
+        view.export_to(target, "csv")
+    assert done.args == [str(target), -1]
+    assert not target.exists()
+    assert EXPORT_REASON in view.status_label.text()
+    assert not view.export_button.isEnabled(), "still off after the refused export"
+
+    # The CLI on the same data folder refuses with the very same sentence.
+    proc = _cli(full_env, "export", "-o", str(home / "cli.csv"))
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"timetracker: error: {EXPORT_REASON}"
+    assert not (home / "cli.csv").exists()
+
+    # Back on: enabled again, live, with the normal tooltip; exporting works.
+    server.set(flags={"export-enabled": True, "import-enabled": True})
+    refresh_in_background(full_app)
+    wait_for(lambda: export_item.isEnabled() and view.export_button.isEnabled())
+    assert view.export_button.toolTip() == normal_tip
+    assert export_item.toolTip() != EXPORT_REASON
+    with qtbot.waitSignal(view.exportDone, timeout=10_000) as done:
+        view.export_to(target, "csv")
+    assert done.args[1] > 0 and target.exists()
+    assert _cli(full_env, "export", "--format", "csv").returncode == 0
+
+
+def test_import_switch_off_disables_import_live_with_the_reason_gui_and_cli(
+        qtbot: QtBot, full_app: App, server: CaptureServer, full_env: dict[str, str],
+        make_window: WindowFactory, home: Path) -> None:
+    server.set(flags={"import-enabled": True})
+    refresh_in_background(full_app)
+    window = make_window(full_app, tray_enabled=False)
+    import_item = window.actions_by_key["import"]
+    assert import_item.isEnabled()
+
+    server.set(flags={"import-enabled": False})
+    refresh_in_background(full_app)
+    wait_for(lambda: not import_item.isEnabled())
+    assert import_item.toolTip() == IMPORT_REASON
+    assert window.actions_by_key["export"].isEnabled()
+    # Ctrl+I still reaches the action: it is refused with the reason (no dialog opens).
+    with qtbot.waitSignal(window.dispatcher.failed, timeout=5_000) as refused:
+        window.open_import("shortcut")
+    assert refused.args == ["dialog.import", IMPORT_REASON]
+
+    source = home / "in.json"
+    source.write_text("[]")
+    proc = _cli(full_env, "import", "--from", "json", str(source))
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"timetracker: error: {IMPORT_REASON}"
+
+    server.set(flags={"import-enabled": True})
+    refresh_in_background(full_app)
+    wait_for(lambda: import_item.isEnabled())
+    assert import_item.toolTip() != IMPORT_REASON
+
+
+def test_errors_never_disable_anything(qtbot: QtBot, full_app: App, server: CaptureServer,
+                                       make_window: WindowFactory) -> None:
+    server.set(flags={"export-enabled": True, "import-enabled": True})
+    refresh_in_background(full_app)
+    window = make_window(full_app, tray_enabled=False)
+    server.set(flags={"export-enabled": False, "import-enabled": False}, flags_status=503)
+    result = full_app.flags.refresh()
+    assert result.outcome == "failed"
+    for _ in range(20):
+        qtbot.wait(10)
+    assert window.actions_by_key["export"].isEnabled()
+    assert window.actions_by_key["import"].isEnabled()
