@@ -52,7 +52,7 @@ def _verified_marker(path: Path) -> Path:
 
 
 def _fingerprint(path: Path) -> list[list[int]]:
-    prints = []
+    prints: list[list[int]] = []
     for candidate in (path, Path(str(path) + "-wal")):
         try:
             st = candidate.stat()
