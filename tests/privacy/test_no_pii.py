@@ -178,8 +178,6 @@ def test_no_user_text_in_any_request_log_line_or_metric(
     assert all(line.startswith("{") for _where, line in logs), "file logs are JSON lines"
     assert "timetracker_" in metrics, "the exporter served the app's metrics"
 
-    print("STATS markers", len(markers.made), "kinds", sorted(set(markers.made.values())), "stored kinds", sorted(kinds_stored), "bodies", len(bodies), "events", len(events), "logs", len(logs), "metrics", len(metrics.splitlines()))
-    print("STATS sample log", logs[:3], [l for l in logs if "import" in l[1]][:3])
     leaks = []
     patterns = _machine_strings(gui_home, cli_home, tmp_path)
     for where, text in [*bodies, *logs, ("/metrics", metrics)]:

@@ -1,6 +1,9 @@
 """Helpers for the consent-dialog and privacy-pane tests: a real App whose telemetry talks to
 the loopback capture server, a registry with a newer schema (for re-consent), and a way to
-answer a modal dialog that ``exec()`` is blocking on."""
+answer a modal dialog that ``exec()`` is blocking on.
+
+The fixtures ``server`` and ``make_app`` are used by importing ``server_fixture`` and
+``make_app_fixture`` into a test module."""
 
 from __future__ import annotations
 
@@ -33,14 +36,14 @@ VOLATILE = ("uuid", "timestamp", "distinct_id")
 AppFactory = Callable[..., App]
 
 
-@pytest.fixture
-def server() -> Iterator[CaptureServer]:
+@pytest.fixture(name="server")
+def server_fixture() -> Iterator[CaptureServer]:
     with CaptureServer() as running:
         yield running
 
 
-@pytest.fixture
-def make_app(home: Path, server: CaptureServer) -> Iterator[AppFactory]:
+@pytest.fixture(name="make_app")
+def make_app_fixture(home: Path, server: CaptureServer) -> Iterator[AppFactory]:
     """``make_app(registry=None, **env)``: a real App on ``home`` sending to the capture
     server. A second call is a restart of the program on the same data folder."""
     made: list[App] = []

@@ -6,6 +6,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from privacy_support import (  # noqa: F401 - fixtures
+    NEW_BASIC,
+    NEW_FULL,
+    NEW_PROPERTY,
+    AppFactory,
+    answer_modal,
+    grown_registry,
+    make_app_fixture,
+    server_fixture,
+    stable,
+    watch_modals,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
@@ -16,19 +28,6 @@ from timetracker.ui.consent_dialog import (
     ReconsentDialog,
     docs_url,
     maybe_ask_consent,
-)
-
-from privacy_support import (  # noqa: F401 - fixtures
-    NEW_BASIC,
-    NEW_FULL,
-    NEW_PROPERTY,
-    AppFactory,
-    answer_modal,
-    grown_registry,
-    make_app,
-    server,
-    stable,
-    watch_modals,
 )
 
 TIMER = {"source": "bar", "stopped_running": False, "has_project": True, "has_task": False,

@@ -113,6 +113,35 @@ def test_flipping_timer_ui_swaps_the_widget_in_a_running_window(
     assert host.swaps == 2
 
 
+def test_focus_mode_picks_a_project_and_continues_through_the_bar(
+        qtbot: QtBot, app: App, make_window: WindowFactory) -> None:
+    app.flags.set_override(FeatureFlags.TIMER_UI, "compact")
+    window = make_window(app, tray_enabled=False)
+    focus = window.timer_host.focus_timer
+    assert focus is not None and focus.isVisible()
+    last = app.entries.last()
+    assert last is not None and focus.continue_button.isVisible()
+    assert last.description in focus.continue_button.toolTip()
+
+    popup = focus.picker.open_popup()
+    qtbot.keyClicks(popup.search, "mobile")
+    qtbot.keyClick(popup.search, Qt.Key.Key_Return)
+    assert window.bar.project.project == "Mobile app", "the choice goes to the (hidden) bar"
+    qtbot.keyClicks(focus.description_edit, "Release notes")
+    qtbot.keyClick(focus.description_edit, Qt.Key.Key_Return)
+    running = app.entries.current()
+    assert running is not None
+    assert (running.project, running.description) == ("Mobile app", "Release notes")
+    assert focus.project_label.isVisible() and "Mobile app" in focus.project_label.text()
+
+    focus.toggle()
+    assert app.entries.current() is None
+    qtbot.mouseClick(focus.continue_button, Qt.MouseButton.LeftButton)
+    again = app.entries.current()
+    assert again is not None and again.description == "Release notes"
+    assert window.dispatcher.history[-1] == ("timer.continue", "focus")
+
+
 def test_a_remote_change_from_the_refresh_thread_swaps_on_the_ui_thread(
         qtbot: QtBot, full_app: App, server: CaptureServer,
         make_window: WindowFactory) -> None:

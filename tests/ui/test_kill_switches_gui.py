@@ -18,6 +18,7 @@ from support.telemetry_kit import API_KEY
 from support.view_data import seed_week
 from support.window_kit import WindowFactory, wait_for
 from timetracker.app import App
+from timetracker.ui.import_dialog import ImportDialog
 from timetracker.ui.reports_view import ReportsView
 
 from tests.conftest import PYTHON
@@ -157,3 +158,24 @@ def test_errors_never_disable_anything(qtbot: QtBot, full_app: App, server: Capt
         qtbot.wait(10)
     assert window.actions_by_key["export"].isEnabled()
     assert window.actions_by_key["import"].isEnabled()
+
+
+def test_an_open_import_dialog_refuses_to_import_once_the_switch_is_off(
+        qtbot: QtBot, full_app: App, server: CaptureServer) -> None:
+    toggl = Path(__file__).resolve().parent.parent / "data" / "import" / "toggl_detailed.csv"
+    server.set(flags={"import-enabled": True})
+    refresh_in_background(full_app)
+    dialog = ImportDialog(full_app)
+    qtbot.addWidget(dialog)
+    dialog.set_inputs("toggl", toggl, tz="Europe/Berlin")
+    with qtbot.waitSignal(dialog.previewed, timeout=10_000):
+        dialog.preview_button.click()
+    before = full_app.entries.count()
+
+    server.set(flags={"import-enabled": False})  # switched off while the dialog is open
+    refresh_in_background(full_app)
+    with qtbot.waitSignal(dialog.failedWith, timeout=10_000) as failed:
+        dialog.import_button.click()
+    assert str(failed.args[0]) == IMPORT_REASON
+    assert dialog.error_fields["Problem"].text() == IMPORT_REASON
+    assert full_app.entries.count() == before, "nothing was imported"

@@ -8,6 +8,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from privacy_support import (  # noqa: F401 - fixtures
+    NEW_BASIC,
+    AppFactory,
+    answer_modal,
+    grown_registry,
+    make_app_fixture,
+    server_fixture,
+)
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QFileDialog, QRadioButton, QTableWidget
 from pytestqt.qtbot import QtBot
@@ -16,15 +24,6 @@ from timetracker.app import App
 from timetracker.ui.consent_dialog import ReconsentDialog
 from timetracker.ui.privacy_pane import PrivacyPane
 from timetracker.ui.settings_dialog import SettingsDialog
-
-from privacy_support import (  # noqa: F401 - fixtures
-    NEW_BASIC,
-    AppFactory,
-    answer_modal,
-    grown_registry,
-    make_app,
-    server,
-)
 
 TIMER = {"source": "bar", "stopped_running": False, "has_project": True, "has_task": False,
          "tag_count": 1, "billable": False}
@@ -301,3 +300,22 @@ def test_opting_in_after_launch_starts_sending(qtbot: QtBot, make_app: AppFactor
     assert app.telemetry.uploader.running
     events = server.wait_for_events(1, timeout=10.0)
     assert "consent.changed" in {e["event"] for e in events}
+
+
+def test_a_remote_kill_switch_on_sending_is_shown_and_respected(
+        qtbot: QtBot, make_app: AppFactory, server: CaptureServer) -> None:
+    server.set(flags={"telemetry-sending-enabled": False})
+    app = make_app()
+    pane = open_pane(qtbot, app)
+    click(qtbot, pane.level_buttons["full"])
+    assert app.flags.refresh(5.0).outcome == "fetched"
+    pane.refresh()
+    assert row_of(pane.flags_table, "telemetry-sending-enabled")[2] == "off"
+    reason = app.flags.registry.spec("telemetry-sending-enabled").reason
+    assert "Not sending now" in pane.queue_summary.text()
+    assert reason in pane.queue_summary.text()
+    waiting = app.telemetry.status().queued
+    assert pane.send_now() is None
+    assert "Nothing can be sent from here" in pane.message.text()
+    assert app.telemetry.status().queued == waiting  # kept, not deleted
+    assert server.batches() == []

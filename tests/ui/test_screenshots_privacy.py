@@ -14,6 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from privacy_support import (  # noqa: F401 - fixtures
+    AppFactory,
+    grown_registry,
+    make_app_fixture,
+    server_fixture,
+)
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -23,8 +29,6 @@ from timetracker.ui import theme
 from timetracker.ui.consent_dialog import ConsentDialog, ReconsentDialog, pending_changes
 from timetracker.ui.self_test import distinct_colors
 from timetracker.ui.settings_dialog import SettingsDialog
-
-from privacy_support import AppFactory, grown_registry, make_app, server  # noqa: F401
 
 THEMES = ("light", "dark")
 

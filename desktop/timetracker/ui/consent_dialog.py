@@ -49,6 +49,7 @@ from timetracker.telemetry.registry import EventSpec, PropertyFamily, level_rank
 
 if TYPE_CHECKING:
     from timetracker.app import App
+    from timetracker.telemetry.endpoint import Endpoint
     from timetracker.telemetry.service import Telemetry
 
 PROJECT_DOCS = "https://github.com/timetracker-desktop/timetracker/blob/main/docs/telemetry/"
@@ -121,12 +122,12 @@ def docs_url(page: str = "overview.md") -> str:
     return PROJECT_DOCS + page
 
 
-def destination_text(telemetry: Telemetry) -> str:
+def destination_text(telemetry: Telemetry, endpoint: Endpoint | None = None) -> str:
     """Where events go, in plain words (host, or "stays on this computer")."""
     if telemetry.debug:
         return ("Nowhere: debug mode (TIMETRACKER_TELEMETRY_DEBUG) prints events to the "
                 "terminal and sends nothing.")
-    endpoint = telemetry.endpoint()
+    endpoint = endpoint or telemetry.endpoint()
     if endpoint.usable:
         return (f"To {endpoint.host}, a PostHog analytics server run for TimeTracker's "
                 "developers, in small batches.")

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from timetracker.core.errors import ImportFormatError, TimeTrackerError
+from timetracker.telemetry.flag_keys import FeatureFlags
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.background import Job, JobControl
 from timetracker.ui.charts import muted_color
@@ -297,8 +298,12 @@ class ImportDialog(QDialog):
         fmt = self.fmt()
         zone = self.zone_combo.currentText().strip() or None
         tags_mode = str(self.tags_combo.currentData())
+        flags = None if dry_run else self._app.flags
 
         def work(control: JobControl) -> ImportSummary:
+            if flags is not None:  # the import-enabled kill switch, checked as the work starts
+                flags.require(FeatureFlags.IMPORT_ENABLED)
+
             def progress(phase: str, done: int, total: int) -> None:
                 if control.cancelled:
                     raise ImportCancelled()

@@ -191,6 +191,9 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
             observability.mark_ready()  # start-up time: window shown and idle
 
     def warmed_up(_result: object = None) -> None:
+        from timetracker.ui.consent_dialog import maybe_ask_consent
+
+        maybe_ask_consent(app, window)  # modal; returns at once when there is nothing to ask
         app.start_telemetry()  # its modules are imported by now: starting it is quick
         window.attach_flags()  # flag-driven variants and kill switches follow from now on
         if exit_when == "warm":

@@ -431,16 +431,17 @@ class PrivacyPane(QWidget):
         else:
             self.install_id.setText("none — a random id is created only when you share")
         self.reset_button.setEnabled(bool(status.install_id))
-        self.destination.setText(destination_text(self._telemetry)
-                                 if status.level != "off" or status.debug
-                                 else "Nothing is sent while telemetry is off. When on: "
-                                 + destination_text(self._telemetry))
         endpoint = self._telemetry.endpoint()
+        where = destination_text(self._telemetry, endpoint)
+        self.destination.setText(where if status.level != "off" or status.debug
+                                 else "Nothing is sent while telemetry is off. When on: "
+                                 + where)
         if endpoint.api_key:
-            where = {"environment": "from TIMETRACKER_POSTHOG_API_KEY",
-                     "keyring": "from the OS keyring", "build": "built into this release"}
-            self.key_state.setText(f"configured ({where.get(endpoint.source, endpoint.source)})"
-                                   " — a public, write-only project key")
+            origin = {"environment": "from TIMETRACKER_POSTHOG_API_KEY",
+                      "keyring": "from the OS keyring", "build": "built into this release"}
+            self.key_state.setText(
+                f"configured ({origin.get(endpoint.source, endpoint.source)}) — a public, "
+                "write-only project key")
         else:
             self.key_state.setText("not configured — nothing can be sent")
         self.send_button.setEnabled(status.level != "off" and self._flush_job is None)
@@ -524,7 +525,7 @@ class PrivacyPane(QWidget):
         elif status.backoff_until:
             text += f" The host failed recently; next try after {when(status.backoff_until)}."
         elif status.level != "off" and not status.sending:
-            text += " They are not sent from this build (no analytics host configured)."
+            text += f" Not sending now — {status.endpoint}."
         self.queue_summary.setText(text)
         self.tabs.setTabText(1, f"Waiting ({status.queued})")
         rows = tuple((item.uuid, when(item.created), item.event, item.level) for item in queued)

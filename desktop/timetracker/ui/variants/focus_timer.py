@@ -51,10 +51,11 @@ QPushButton#focusStartStop {{ color: #FFFFFF; background: {accent}; border: none
 QPushButton#focusStartStop:hover {{ background: {accentHover}; }}
 QPushButton#focusStartStop[running="true"] {{ background: {danger}; }}
 QPushButton#focusStartStop[running="true"]:hover {{ background: {dangerHover}; }}
-QToolButton#focusContinue {{ color: {text}; background: transparent;
-                 border: 1px solid {border}; border-radius: 21px; padding: 0 18px 0 14px;
-                 min-height: 40px; font-weight: 600; }}
-QToolButton#focusContinue:hover {{ background: {hover}; }}
+QToolButton#focusContinue {{ color: {muted}; background: transparent;
+                 border: 1px solid {divider}; border-radius: 21px; padding: 0 18px 0 14px;
+                 min-height: 40px; }}
+QToolButton#focusContinue:hover {{ color: {text}; background: {hover};
+                 border: 1px solid {border}; }}
 """
 
 
@@ -150,7 +151,9 @@ class FocusTimer(QFrame):
     def show_state(self) -> None:
         """Show what the bar holds now (and repaint in the current theme)."""
         colors = theme.current()
-        self.setStyleSheet(_STYLE.format(**colors.__dict__))
+        if self.property("ttTheme") != colors.name:  # restyle only when the theme changed
+            self.setProperty("ttTheme", colors.name)
+            self.setStyleSheet(_STYLE.format(**colors.__dict__))
         running = self.bar.running
         last = self.bar.last
         toggle_key = native_text("toggle_timer")
@@ -190,7 +193,7 @@ class FocusTimer(QFrame):
         self.project_label.setVisible(not idle and bool(running and running.project))
         self.picker.setVisible(idle)
         self.continue_button.setVisible(idle and last is not None)
-        self.continue_button.setIcon(glyph("continue", colors.text, 14))
+        self.continue_button.setIcon(glyph("continue", colors.muted, 14))
         if last is not None:
             what = last.description or "(no description)"
             self.continue_button.setText(f"Continue “{_shorten(what, 32)}”")
