@@ -192,6 +192,7 @@ def run_gui(qtbot: QtBot, folder: Path, server: CaptureServer) -> None:
         window.actions_by_key["toggle_timer"].trigger()
         window.actions_by_key["toggle_timer"].trigger()
         assert background.wait_for_all(15_000)
+        assert window.dispatcher.undeclared == [], str(window.dispatcher.undeclared)
         assert app.telemetry.flush(15.0), "the GUI's events were not all sent"
     finally:
         if window is not None:

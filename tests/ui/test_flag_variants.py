@@ -84,15 +84,18 @@ def test_flipping_timer_ui_swaps_the_widget_in_a_running_window(
     assert host.current() is window.bar and window.bar.isVisible()
     assert host.focus_timer is None, "the focus mode is only built when first needed"
 
+    window.bar.description.setText("Deep")  # typed into the classic bar, not started yet
     app.flags.set_override(FeatureFlags.TIMER_UI, "compact")
     wait_for(lambda: host.variant == "compact")
     focus = host.focus_timer
     assert isinstance(focus, FocusTimer)
     assert focus.isVisible() and not window.bar.isVisible()
     assert host.current() is focus
+    assert focus.description_edit.text() == "Deep", "what was typed carries over"
 
     # The focus mode works: start from it, it shows the running entry with a large clock.
-    qtbot.keyClicks(focus.description_edit, "Deep work")
+    focus.description_edit.end(False)
+    qtbot.keyClicks(focus.description_edit, " work")
     qtbot.mouseClick(focus.start_stop, Qt.MouseButton.LeftButton)
     running = app.entries.current()
     assert running is not None and running.description == "Deep work"

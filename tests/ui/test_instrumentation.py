@@ -189,3 +189,13 @@ def test_every_menu_item_shortcut_tray_item_and_row_action_goes_through_the_disp
     assert not unrouted, "actions that bypass the dispatcher:\n" + "\n".join(unrouted)
     assert {"EntryDialog", "SettingsDialog"} <= set(closer.closed)
     assert seeded.event_source == "cli"  # every action put the source back
+    assert window.dispatcher.undeclared == [], str(window.dispatcher.undeclared)
+
+
+def test_an_event_the_action_does_not_declare_is_caught(qtbot: QtBot, live_app: App) -> None:
+    live_app.entries.count()  # open the database first (its daily backup is not an action)
+    dispatcher = ActionDispatcher(live_app)
+    dispatcher.run("view.refresh", "menu", lambda: live_app.entries.start(description="x"))
+    assert dispatcher.undeclared == [("view.refresh", "timer.started")]
+    dispatcher.run("timer.stop", "menu", live_app.entries.stop)
+    assert dispatcher.undeclared == [("view.refresh", "timer.started")]  # declared: no more

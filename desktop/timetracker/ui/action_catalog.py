@@ -62,8 +62,8 @@ def setting_properties(key: str) -> Mapping[str, object]:
 _CATALOG_EVENTS = ("project.created", "project.updated", "project.archived", "client.created",
                    "client.updated", "client.archived", "task.created", "task.updated",
                    "tag.created")
-#: Entry changes may create the tags they name (tag.created).
-_ENTRY = ("tag.created",)
+#: Entry changes create the project, task and tags they name when these are new.
+_ENTRY = ("project.created", "task.created", "tag.created")
 #: Actions that only move around the window: no telemetry (by design — navigation is not
 #: collected), but they still go through the dispatcher like everything else.
 _NAVIGATION = ("view.timer", "view.projects", "view.reports", "view.find", "view.refresh",
@@ -74,10 +74,11 @@ ACTIONS: Mapping[str, Action] = {
     # timer
     "timer.start": Action(("timer.started", "timer.stopped", *_ENTRY)),
     "timer.stop": Action(("timer.stopped",)),
-    "timer.continue": Action(("timer.continued", "timer.stopped")),
+    # continuing starts a timer (timer.started) and says it was a continue (timer.continued)
+    "timer.continue": Action(("timer.continued", "timer.started", "timer.stopped")),
     # entries
     "entry.create": Action(("entry.created", *_ENTRY)),
-    "entry.duplicate": Action(("entry.created",)),
+    "entry.duplicate": Action(("entry.created", *_ENTRY)),
     "entry.edit": Action(("entry.edited", *_ENTRY)),
     "entry.delete": Action(("entry.deleted",)),
     "entry.undo": Action(("entry.undone",)),

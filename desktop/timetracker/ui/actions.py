@@ -14,7 +14,9 @@ this order: binds ``app.event_source`` to where the action came from on the thre
 work (so the domain's events, emitted through ``app.emit``, carry the right ``source``), runs
 the work, puts ``event_source`` back, emits the action's GUI-only event if it declares one
 (``report.generated``, ``settings.changed``), then emits ``performed(name, source)``; a
-data-changing action also emits ``data_changed``. A :class:`TimeTrackerError` (a message meant
+data-changing action also emits ``data_changed``. A domain event that an action running on the UI
+thread produces without declaring it is recorded in :attr:`ActionDispatcher.undeclared` (the
+tests require it to stay empty, so the catalog stays true). A :class:`TimeTrackerError` (a message meant
 for the user) is not raised but emitted as ``failed(name, message)`` for the window to show, and
 its class is reported as ``error.occurred`` (never the message). Telemetry of UI actions happens
 in this one place — no widget knows about it.
@@ -22,7 +24,8 @@ in this one place — no widget knows about it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -59,12 +62,17 @@ class ActionDispatcher(QObject):
         self.history: list[tuple[str, str]] = []
         #: The message of the last refused action (dialogs show it next to their fields).
         self.last_error: str | None = None
-        self._running: list[Source] = []
+        self._running: list[tuple[str, Source]] = []
+        #: (action, event): domain events an action produced without declaring them.
+        self.undeclared: list[tuple[str, str]] = []
+        self._ui_thread = threading.get_ident()
+        self._emitting = False
+        app.add_sink(self._watch)
 
     @property
     def active_source(self) -> Source | None:
         """The source of the action running on the UI thread now (None between actions)."""
-        return self._running[-1] if self._running else None
+        return self._running[-1][1] if self._running else None
 
     def run(self, name: str, source: Source, work: Callable[[], T],
             changes_data: bool | None = None) -> T | None:
@@ -75,7 +83,7 @@ class ActionDispatcher(QObject):
         spec = self._check(name, source)
         previous = self.app.event_source
         self.app.event_source = source
-        self._running.append(source)
+        self._running.append((name, source))
         try:
             result = work()
         except TimeTrackerError as error:
@@ -151,10 +159,20 @@ class ActionDispatcher(QObject):
     def _emit(self, source: str, event: str, properties: dict[str, object]) -> None:
         previous = self.app.event_source
         self.app.event_source = source
+        self._emitting = True
         try:
             self.app.emit(event, properties)
         finally:
+            self._emitting = False
             self.app.event_source = previous
+
+    def _watch(self, event: str, _properties: Mapping[str, object]) -> None:
+        """The app's sink: checks what a running UI-thread action produces (see module doc)."""
+        if not self._running or self._emitting or threading.get_ident() != self._ui_thread:
+            return
+        name = self._running[-1][0]
+        if event not in ACTIONS[name].domain:
+            self.undeclared.append((name, event))
 
 
 def dispatcher_for(widget: QObject, app: App) -> ActionDispatcher:

@@ -26,6 +26,12 @@ class TimerHost(VariantHost):
                          {TimerUiVariant.CLASSIC: lambda: bar,
                           TimerUiVariant.COMPACT: lambda: FocusTimer(bar)},
                          flags, keep=True, parent=parent)
+        self.swapped.connect(self._on_swapped)
+
+    def _on_swapped(self, variant: str) -> None:
+        focus = self.focus_timer
+        if variant == TimerUiVariant.COMPACT and focus is not None:
+            focus.show_state()  # what was typed into the bar meanwhile shows here too
 
     @property
     def focus_timer(self) -> FocusTimer | None:
