@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from timetracker.core.resources import resource
+from timetracker.telemetry.yaml_source import YamlSource
 
 KINDS: tuple[str, ...] = ("release", "experiment", "kill-switch", "remote-config")
 TYPES: tuple[str, ...] = ("boolean", "multivariate")
@@ -100,19 +99,8 @@ def load_flag_registry(path: Path | None = None) -> FlagRegistry:
 
 
 def parse_flag_registry(text: str, source: Path | str = "flags.yaml") -> FlagRegistry:
-    where = str(source)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise FlagRegistryError(f"{where}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict) or root is None:
-        raise FlagRegistryError(f"{where}:1: the flag registry must be a mapping")
-    lines = _line_index(root)
-
-    def fail(path: tuple[str, ...], message: str) -> FlagRegistryError:
-        line = lines.get(path) or lines.get(path[:-1]) or lines.get(path[:2]) or 1
-        return FlagRegistryError(f"{where}:{line}: {'.'.join(path)}: {message}")
+    doc = YamlSource(text, source, FlagRegistryError, "flag registry")
+    data, lines, fail = doc.data, doc.lines, doc.fail
 
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -220,21 +208,6 @@ def _check_schema(schema: dict[str, Any], payload: object, path: tuple[str, ...]
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         raise fail((*path, "default_payload"),
                    f"does not match payload_schema at {where}: {error.message}")
-
-
-def _line_index(root: yaml.Node) -> dict[tuple[str, ...], int]:
-    """1-based line of every mapping key, by its path of keys."""
-    found: dict[tuple[str, ...], int] = {}
-
-    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, str(key.value))
-                found[child] = key.start_mark.line + 1
-                walk(value, child)
-
-    walk(root, ())
-    return found
 
 
 # -- the generated constants module -----------------------------------------------------------

@@ -23,14 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from timetracker.core.resources import resource
 from timetracker.telemetry.flags_registry import (
     FlagRegistry,
     FlagRegistryError,
     load_flag_registry,
 )
+from timetracker.telemetry.yaml_source import YamlSource
 
 LEVELS: tuple[str, ...] = ("off", "basic", "full")
 SENDING_LEVELS: tuple[str, ...] = ("basic", "full")
@@ -240,10 +239,6 @@ _BUILTIN = {
 }
 
 
-#: libyaml's safe loader when PyYAML has it (10x faster: every CLI run parses the registry).
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def default_registry_path() -> Path:
     return resource("telemetry", "events.yaml")
 
@@ -279,18 +274,8 @@ def parse_registry(text: str, source: Path | str = "events.yaml",
                                     f"{exc}") from exc
         return flag_registry[0]
 
-    try:
-        root = yaml.compose(text, Loader=_YAML_LOADER)
-        data = yaml.load(text, Loader=_YAML_LOADER)  # safe: see _YAML_LOADER
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{where}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict) or root is None:
-        raise RegistryError(f"{where}:1: the registry must be a mapping")
-    lines = _line_index(root)
-
-    def fail(path: tuple[str, ...], message: str) -> RegistryError:
-        line = lines.get(path) or lines.get(path[:-1]) or lines.get(path[:1]) or 1
-        return RegistryError(f"{where}:{line}: {'.'.join(path)}: {message}")
+    doc = YamlSource(text, source, RegistryError, "registry")
+    data, lines, fail = doc.data, doc.lines, doc.fail
 
     schema_version = data.get("schema_version")
     if isinstance(schema_version, bool) or not isinstance(schema_version, int) \
@@ -444,17 +429,3 @@ def _parse_type(raw: object, path: tuple[str, ...], fail: Any, name: str,
     raise fail((*path, "type"), "must be enum, bucket, boolean, version, platform, flag_key "
                                  "or flag_value (free text cannot be declared)")
 
-
-def _line_index(root: yaml.Node) -> dict[tuple[str, ...], int]:
-    """1-based line of every mapping key, by its path of keys."""
-    found: dict[tuple[str, ...], int] = {}
-
-    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, str(key.value))
-                found[child] = key.start_mark.line + 1
-                walk(value, child)
-
-    walk(root, ())
-    return found

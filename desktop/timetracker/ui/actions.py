@@ -14,12 +14,14 @@ this order: binds ``app.event_source`` to where the action came from on the thre
 work (so the domain's events, emitted through ``app.emit``, carry the right ``source``), runs
 the work, puts ``event_source`` back, emits the action's GUI-only event if it declares one
 (``report.generated``, ``settings.changed``), then emits ``performed(name, source)``; a
-data-changing action also emits ``data_changed``. A domain event that an action running on the UI
-thread produces without declaring it is recorded in :attr:`ActionDispatcher.undeclared` (the
-tests require it to stay empty, so the catalog stays true). A :class:`TimeTrackerError` (a message meant
+data-changing action also emits ``data_changed``. A :class:`TimeTrackerError` (a message meant
 for the user) is not raised but emitted as ``failed(name, message)`` for the window to show, and
 its class is reported as ``error.occurred`` (never the message). Telemetry of UI actions happens
 in this one place — no widget knows about it.
+
+A domain event that an action running on the UI thread produces without declaring it is
+recorded in :attr:`ActionDispatcher.undeclared` (the tests require it to stay empty, so the
+catalog stays true).
 """
 
 from __future__ import annotations
@@ -145,14 +147,24 @@ class ActionDispatcher(QObject):
         self.app.report_error(error)  # the class name only (error.occurred), when allowed
         self.failed.emit(name, str(error))
 
-    def _job_failed(self, name: str, source: str, error: object) -> None:
+    def _job_failed(self, name: str, source: Source, error: object) -> None:
+        if isinstance(error, TimeTrackerError):
+            previous = self.app.event_source
+            self.app.event_source = source
+            try:
+                self._refused(name, error)
+            finally:
+                self.app.event_source = previous
+        elif isinstance(error, BaseException):
+            self.report_error(error, source)
+
+    def report_error(self, error: BaseException, source: Source) -> None:
+        """An unexpected failure a widget caught and showed: ``error.occurred`` with its
+        class only (never the message), stamped with ``source``."""
         previous = self.app.event_source
         self.app.event_source = source
         try:
-            if isinstance(error, TimeTrackerError):
-                self._refused(name, error)
-            elif isinstance(error, BaseException):
-                self.app.report_error(error)
+            self.app.report_error(error)
         finally:
             self.app.event_source = previous
 

@@ -192,7 +192,7 @@ class SettingsDialog(QDialog):
         try:
             saved = dispatcher.run("settings.change", "dialog", change)
         except OSError as exc:
-            self._app.report_error(exc)
+            dispatcher.report_error(exc, "dialog")
             self.general_message.setText(f"⚠ Could not save: {exc}")
             return
         if saved is None:
