@@ -81,6 +81,7 @@ EXPECTED_SOURCES = {
     ("backup.restored", "dialog"), ("error.occurred", "dialog"),
     ("timer.started", "cli"), ("tag.updated", "cli"), ("report.generated", "cli"),
     ("settings.changed", "cli"), ("import.completed", "cli"), ("export.completed", "cli"),
+    ("import.failed", "cli"), ("error.occurred", "cli"),
 }
 PERSON_EVENTS = ("telemetry.install", "telemetry.update", "telemetry.health")
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+){0,3}([.+-]?[A-Za-z0-9]+){0,4}$")

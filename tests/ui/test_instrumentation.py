@@ -137,9 +137,10 @@ def _menu_actions(window: MainWindow) -> list[QAction]:
     return found
 
 
-def test_every_menu_item_shortcut_tray_item_and_row_action_goes_through_the_dispatcher(
-        qtbot: QtBot, seeded: App, make_window: WindowFactory) -> None:
-    window = make_window(seeded, tray_enabled=False)
+def find_unrouted(window: MainWindow, app: App) -> tuple[list[str], list[str]]:
+    """Trigger every menu item, rail button, shortcut, tray item and entry-row action of
+    ``window``; returns (the ones that did not run through its dispatcher with the expected
+    source, the modal dialogs that opened and were closed)."""
     ran: list[tuple[str, str]] = []
     window.dispatcher.performed.connect(lambda name, source: ran.append((name, source)))
     window.dispatcher.failed.connect(lambda name, _message: ran.append((name, "refused")))
@@ -157,40 +158,61 @@ def test_every_menu_item_shortcut_tray_item_and_row_action_goes_through_the_disp
         elif not any(s in (source, "refused") for _n, s in ran[before:]):
             unrouted.append(f"{label} (ran as {ran[before:]})")
 
+    def stop_timer() -> None:
+        if app.entries.current() is not None:
+            window.bar.stop("bar")
+        window.refresh_all()
+
     menu_items = [a for a in _menu_actions(window) if a not in closing]
     assert len(menu_items) >= 15
     for item in menu_items:
         check(f"menu {item.text()!r}", "menu", item.trigger)
+    for key, button in window.nav_buttons.items():
+        check(f"rail {key}", "menu", button.click)
+    check("rail settings", "menu", window.settings_button.click)
     for key, shortcut in window.shortcuts.items():
         if key not in ("quit", "close_window"):
             check(f"shortcut {key}", "shortcut", shortcut.activated.emit)
-    if seeded.entries.current() is not None:  # Continue and Duplicate need a stopped timer
-        window.bar.stop("bar")
-    window.refresh_all()
+    stop_timer()  # Continue and Duplicate are offered only while nothing runs
     for item in window.tray.menu.actions():
         if not item.isSeparator() and item not in closing:
-            if not item.isEnabled():  # "Continue" is offered only while nothing runs
-                window.bar.stop("bar")
+            if not item.isEnabled():
+                stop_timer()
             assert item.isEnabled(), item.text()
             check(f"tray {item.text()!r}", "tray", item.trigger)
     window.show_page("timer")
-    if seeded.entries.current() is not None:
-        window.bar.stop("bar")
-    window.refresh_all()
+    stop_timer()
     rows = window.entries.rows()
-    assert rows, "the seeded entry is listed"
-    for item in rows[0].build_menu().actions():
+    assert rows, "an entry is listed"
+    for item in rows[0].build_menu().actions():  # Delete comes last
         if not item.isSeparator():
             check(f"entry row {item.text()!r}", "menu", item.trigger)
-            window.refresh_all()
-            rows = window.entries.rows()
+            stop_timer()
     for item in (window.actions_by_key["close_window"], window.actions_by_key["quit"]):
         check(f"menu {item.text()!r}", "menu", item.trigger)
     closer.timer.stop()
+    return unrouted, closer.closed
+
+
+def test_every_menu_item_shortcut_tray_item_and_row_action_goes_through_the_dispatcher(
+        qtbot: QtBot, seeded: App, make_window: WindowFactory) -> None:
+    window = make_window(seeded, tray_enabled=False)
+    unrouted, closed = find_unrouted(window, seeded)
     assert not unrouted, "actions that bypass the dispatcher:\n" + "\n".join(unrouted)
-    assert {"EntryDialog", "SettingsDialog"} <= set(closer.closed)
+    assert {"EntryDialog", "SettingsDialog"} <= set(closed)
     assert seeded.event_source == "cli"  # every action put the source back
     assert window.dispatcher.undeclared == [], str(window.dispatcher.undeclared)
+
+
+def test_a_menu_item_that_bypasses_the_dispatcher_is_found(
+        qtbot: QtBot, seeded: App, make_window: WindowFactory) -> None:
+    window = make_window(seeded, tray_enabled=False)
+    help_menu = window.menuBar().actions()[-1].menu()
+    assert isinstance(help_menu, QMenu)
+    bypass: list[bool] = []
+    help_menu.addAction("Rogue item", lambda: bypass.append(True))  # calls its work directly
+    unrouted, _closed = find_unrouted(window, seeded)
+    assert unrouted == ["menu 'Rogue item'"] and bypass == [True]
 
 
 def test_an_event_the_action_does_not_declare_is_caught(qtbot: QtBot, live_app: App) -> None:

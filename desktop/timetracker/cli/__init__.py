@@ -166,6 +166,7 @@ def _run(argv: list[str], command: str | None, app_factory: object | None,
         return int(handler(app, args) or 0)
     except TimeTrackerError as exc:
         print(f"timetracker: error: {exc}", file=sys.stderr)
+        app.report_error(exc)  # shown to the user: its class only, when consent allows
         return 1
     except KeyboardInterrupt:
         print("timetracker: interrupted", file=sys.stderr)
