@@ -15,7 +15,7 @@ from timetracker.core.integrity import check_at_open
 def make_db(path: Path) -> None:
     con = sqlite3.connect(path)
     con.execute("CREATE TABLE t (x TEXT)")
-    con.executemany("INSERT INTO t VALUES (?)", [("row %d" % i * 20,) for i in range(3000)])
+    con.executemany("INSERT INTO t VALUES (?)", [(f"row {i}" * 20,) for i in range(3000)])
     con.commit()
     con.close()
     old = time.time_ns() - 60 * 1_000_000_000  # written a minute ago
