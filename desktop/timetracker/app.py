@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from timetracker.observability.metrics import AppMetrics
     from timetracker.observability.runtime import Observability
     from timetracker.telemetry.flags import Flags
+    from timetracker.telemetry.off_path import OffSink
     from timetracker.telemetry.service import Telemetry
 
 
@@ -184,7 +185,7 @@ class App:
 
     def _telemetry_stats(self) -> Mapping[str, object]:
         """The telemetry pipeline's numbers for the exporter (empty until telemetry runs)."""
-        telemetry = self.__dict__.get("telemetry")
+        telemetry = self.__dict__.get("telemetry") or self.__dict__.get("_off_sink")
         stats = getattr(telemetry, "stats", None)
         numbers = dict(stats()) if callable(stats) else {}
         if "flags" in self.__dict__:
@@ -198,8 +199,22 @@ class App:
 
         return Telemetry(self.paths.telemetry_dir, self.environ, self.session_id)
 
+    @cached_property
+    def _off_sink(self) -> OffSink | None:
+        """Consent off and nothing to purge: events are validated and dropped without
+        building the telemetry service (decided once per run, as the service does)."""
+        from timetracker.telemetry.off_path import OffSink, off_and_clean
+
+        if off_and_clean(self.paths.telemetry_dir, self.environ):
+            return OffSink(self.environ)
+        return None
+
     def _telemetry_sink(self, event: str, properties: Mapping[str, object]) -> None:
-        self.telemetry.track(event, **{**properties, "source": self.event_source})
+        properties = {**properties, "source": self.event_source}
+        if "telemetry" not in self.__dict__ and self._off_sink is not None:
+            self._off_sink.track(event, properties)
+            return
+        self.telemetry.track(event, **properties)
 
     def start_telemetry(self) -> None:
         """GUI launch: lifecycle pings and the background uploader (nothing when off)."""

@@ -5,16 +5,15 @@ uploader."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from support.capture_server import CaptureServer
-from support.telemetry_kit import API_KEY, TIMER_STARTED, drain_until_empty
+from support.cli_kit import run_cli, sending_env
+from support.telemetry_kit import TIMER_STARTED, drain_until_empty
 from timetracker.telemetry.flag_keys import KILL_SWITCHES, FeatureFlags
 from timetracker.telemetry.flags import FeatureDisabledError, requires_flag
 
-from tests.conftest import PYTHON
 from tests.flags.conftest import FaultyFlagsServer, PairFactory, flag_requests
 
 EXPORT_REASON = ("Exporting is switched off for now while a problem with it is being fixed. "
@@ -127,17 +126,9 @@ def test_telemetry_sending_switch_pauses_the_uploader_without_losing_events(
 
 # -- the real CLI in subprocesses -------------------------------------------------------------
 
-def _tt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "timetracker", *args], env=env, capture_output=True,
-                          text=True, timeout=60)
-
-
 @pytest.fixture
 def full_env(cli_env: dict[str, str], server: CaptureServer) -> dict[str, str]:
-    env = dict(cli_env)
-    env.update(TIMETRACKER_POSTHOG_HOST=server.url, TIMETRACKER_POSTHOG_API_KEY=API_KEY,
-               TIMETRACKER_TELEMETRY="full")
-    return env
+    return sending_env(cli_env, server)
 
 
 def test_cli_export_refused_live_with_the_same_reason(full_env: dict[str, str],
@@ -145,25 +136,25 @@ def test_cli_export_refused_live_with_the_same_reason(full_env: dict[str, str],
                                                       home: Path) -> None:
     server.set(flags={"export-enabled": False})
     # No cache yet: the guard asks PostHog before running the command.
-    proc = _tt(full_env, "export", "--format", "json")
+    proc = run_cli(full_env, "export", "--format", "json")
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"timetracker: error: {EXPORT_REASON}"
     assert proc.stdout == ""
     assert len(flag_requests(server)) == 1
 
     server.set(flags={"export-enabled": True})
-    assert _tt(full_env, "flags", "refresh").returncode == 0
-    proc = _tt(full_env, "export", "--format", "json")
+    assert run_cli(full_env, "flags", "refresh").returncode == 0
+    proc = run_cli(full_env, "export", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) is not None
 
     server.set(flags={"export-enabled": False})
-    refreshed = json.loads(_tt(full_env, "flags", "refresh", "--json").stdout)
+    refreshed = json.loads(run_cli(full_env, "flags", "refresh", "--json").stdout)
     assert refreshed["changed"] == ["export-enabled"]
-    proc = _tt(full_env, "export", "-o", str(home / "out.csv"))
+    proc = run_cli(full_env, "export", "-o", str(home / "out.csv"))
     assert proc.returncode == 1 and EXPORT_REASON in proc.stderr
     assert not (home / "out.csv").exists()
-    got = json.loads(_tt(full_env, "flags", "get", "export-enabled", "--json").stdout)
+    got = json.loads(run_cli(full_env, "flags", "get", "export-enabled", "--json").stdout)
     # Fetched by the earlier `flags refresh` process, read from the disk cache here.
     assert (got["value"], got["reason"]) == (False, "cached")
 
@@ -174,16 +165,16 @@ def test_cli_import_refused_when_its_switch_is_off(full_env: dict[str, str],
     server.set(flags={"import-enabled": False})
     source = home / "in.json"
     source.write_text("[]")
-    proc = _tt(full_env, "import", "--from", "json", str(source))
+    proc = run_cli(full_env, "import", "--from", "json", str(source))
     assert proc.returncode == 1
     assert "Importing is switched off" in proc.stderr
     # The other switch is untouched: export still runs.
-    assert _tt(full_env, "export", "--format", "csv").returncode == 0
+    assert run_cli(full_env, "export", "--format", "csv").returncode == 0
 
 
 def test_cli_export_runs_when_the_host_errors(full_env: dict[str, str],
                                               server: CaptureServer) -> None:
     server.set(flags={"export-enabled": False}, flags_status=500)
-    proc = _tt(full_env, "export", "--format", "csv")
+    proc = run_cli(full_env, "export", "--format", "csv")
     assert proc.returncode == 0, proc.stderr
     assert len(flag_requests(server)) == 1

@@ -10,15 +10,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+from support.cli_kit import run_cli
+
 from tests.conftest import PYTHON
 
 
 def tt(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([PYTHON, "-m", "timetracker", *args], env=env, capture_output=True,
-                          text=True, timeout=60)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+    return run_cli(env, *args, check=check)
 
 
 def test_track_report_and_json(cli_env: dict[str, str]) -> None:

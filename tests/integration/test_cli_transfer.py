@@ -10,17 +10,15 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from tests.conftest import PYTHON, REPO, require_tool
+from support.cli_kit import run_cli
+
+from tests.conftest import REPO, require_tool
 
 DATA = REPO / "tests" / "data" / "import"
 
 
 def tt(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([PYTHON, "-m", "timetracker", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+    return run_cli(env, *args, check=check, timeout=120)
 
 
 def _database(home: Path) -> Path:

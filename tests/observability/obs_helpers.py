@@ -7,7 +7,10 @@ import socket
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from support.shared_conftest import REPO, require_tool
+
+__all__ = ["MONITORING", "REPO", "free_port", "read_json_lines", "require_tool"]
+
 MONITORING = REPO / "monitoring"
 
 
@@ -20,23 +23,3 @@ def free_port() -> int:
 def read_json_lines(path: Path) -> list[dict[str, Any]]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
-
-
-def _shared_conftest() -> Any:
-    """tests/conftest.py loaded under its own name (``conftest`` is ambiguous across folders)."""
-    import importlib.util
-    import sys
-
-    name = "timetracker_tests_shared_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "conftest.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-def require_tool(name: str) -> str:
-    """The shared ``require_tool``: skip locally, fail in CI, when ``name`` is missing."""
-    return str(_shared_conftest().require_tool(name))

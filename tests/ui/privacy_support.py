@@ -2,8 +2,8 @@
 the loopback capture server, a registry with a newer schema (for re-consent), and a way to
 answer a modal dialog that ``exec()`` is blocking on.
 
-The fixtures ``server`` and ``make_app`` are used by importing ``server_fixture`` and
-``make_app_fixture`` into a test module."""
+The fixture ``make_app`` is used by importing ``make_app_fixture`` into a test module (the
+capture ``server`` it sends to is a fixture of tests/ui/conftest.py)."""
 
 from __future__ import annotations
 
@@ -34,12 +34,6 @@ NEW_PROPERTY = "example_new_prop"
 VOLATILE = ("uuid", "timestamp", "distinct_id")
 
 AppFactory = Callable[..., App]
-
-
-@pytest.fixture(name="server")
-def server_fixture() -> Iterator[CaptureServer]:
-    with CaptureServer() as running:
-        yield running
 
 
 @pytest.fixture(name="make_app")

@@ -14,7 +14,6 @@ from privacy_support import (  # noqa: F401 - fixtures
     answer_modal,
     grown_registry,
     make_app_fixture,
-    server_fixture,
     stable,
     watch_modals,
 )

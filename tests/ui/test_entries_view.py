@@ -198,3 +198,45 @@ def test_editing_in_the_dialog_changes_the_entry(qtbot: QtBot, week_app: App,
     dialog.save()
     changed = week_app.entries.get(target.entry.id)
     assert (changed.end, changed.billable) == (at(FRIDAY, 11, 0), False)
+
+
+def test_a_long_week_builds_the_rows_that_fill_the_list_first_and_the_rest_on_demand(
+        qtbot: QtBot, make_window: WindowFactory, tmp_path: object) -> None:
+    from support.view_data import NOW, make_app
+    from timetracker.ui.entries_view import FIRST_ROWS
+
+    app = make_app(tmp_path)  # type: ignore[arg-type]
+    friday_rows, thursday_rows = FIRST_ROWS + 4, 3
+    for i in range(friday_rows):
+        app.entries.add(at(FRIDAY, 0, 2 * i), at(FRIDAY, 0, 2 * i + 1), description=f"f{i}")
+    thursday = FRIDAY - dt.timedelta(days=1)
+    for i in range(thursday_rows):
+        app.entries.add(at(thursday, 9, 2 * i), at(thursday, 9, 2 * i + 1), description="t")
+    assert at(FRIDAY, 1) < NOW
+    view = make_window(app).entries
+    # Friday alone fills the list: Thursday waits until scrolled to, searched or asked for
+    assert [card.title.text() for card in view.cards] == ["Today"]
+    assert len(view.cards[0].rows) == friday_rows
+    assert view.week_total.text() == "Week total  0:23:00"  # every entry counts already
+    view.find_field.setText("t")
+    assert [card.title.text() for card in view.cards] == ["Today", "Yesterday"]
+    assert len(view.rows()) == friday_rows + thursday_rows
+
+
+def test_a_list_that_is_not_full_builds_the_next_days(
+        qtbot: QtBot, make_window: WindowFactory, tmp_path: object) -> None:
+    from support.view_data import make_app
+    from support.window_kit import wait_for
+    from timetracker.ui.entries_view import FIRST_ROWS
+
+    app = make_app(tmp_path)  # type: ignore[arg-type]
+    for i in range(FIRST_ROWS):
+        app.entries.add(at(FRIDAY, 0, 2 * i), at(FRIDAY, 0, 2 * i + 1), description=f"f{i}")
+    app.entries.add(at(FRIDAY - dt.timedelta(days=1), 9), at(FRIDAY - dt.timedelta(days=1), 10))
+    window = make_window(app)
+    view = window.entries
+    assert len(view.cards) == 1
+    window.resize(1180, 4000)  # a tall window: the first day does not fill the list
+    window.show()
+    wait_for(lambda: len(view.cards) == 2)
+    assert view.cards[1].title.text() == "Yesterday"

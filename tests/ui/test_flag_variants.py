@@ -9,22 +9,18 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from support.capture_server import CaptureServer
-from support.flag_ui_kit import exposures, make_flag_app, refresh_in_background
+from support.flag_ui_kit import exposures, refresh_in_background
 from support.telemetry_kit import drain_until_empty
-from support.view_data import make_app, seed_week
-from support.window_kit import WindowFactory, wait_for
+from support.window_kit import WindowFactory, open_reports, wait_for
 from timetracker.app import App
 from timetracker.telemetry.flag_keys import FeatureFlags
 from timetracker.ui.main_window import MainWindow
-from timetracker.ui.reports_view import ReportsView
 from timetracker.ui.timer_bar import clock_text
 from timetracker.ui.variants.focus_timer import FocusTimer
 
@@ -32,27 +28,9 @@ from tests.conftest import PYTHON
 
 
 @pytest.fixture
-def server() -> Iterator[CaptureServer]:
-    with CaptureServer() as running:
-        yield running
-
-
-@pytest.fixture
-def full_app(home: Path, server: CaptureServer) -> Iterator[App]:
-    """Telemetry level full against the capture server, a week of data."""
-    app = make_flag_app(home, server)
-    seed_week(app)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def app(home: Path) -> Iterator[App]:
+def app(week_app: App) -> App:
     """Telemetry off (flags evaluate to defaults unless overridden), a week of data."""
-    application = make_app(home)
-    seed_week(application)
-    yield application
-    application.close()
+    return week_app
 
 
 def _inside(widget: QWidget, name: str) -> bool:
@@ -63,14 +41,6 @@ def _inside(widget: QWidget, name: str) -> bool:
             return True
         node = node.parentWidget()
     return False
-
-
-def _reports(window: MainWindow) -> ReportsView:
-    window.show_page("reports", "menu")
-    view = window.pages["reports"]
-    assert isinstance(view, ReportsView)
-    wait_for(lambda: view.report() is not None and not view.is_busy())
-    return view
 
 
 # -- timer-ui -----------------------------------------------------------------------------------
@@ -197,7 +167,7 @@ def test_exposure_once_per_session_only_when_a_variant_is_shown(
         assert exposures(server) == [("timer-ui", "compact")]
 
         # The reports layout counts when the Reports page is opened — once.
-        view = _reports(window)
+        view = open_reports(window)
         assert view.layout_host.variant == "v2"
         window.show_page("timer", "menu")
         window.show_page("reports", "menu")
@@ -231,7 +201,7 @@ def test_the_window_starts_without_the_flag_client_and_follows_it_once_attached(
     the launcher attaches the flag client once it has started telemetry."""
     window = make_window(app, tray_enabled=False)
     assert not window.timer_host.attached
-    view = _reports(window)  # opened before the flags are there: detached as well
+    view = open_reports(window)  # opened before the flags are there: detached as well
     assert not view.layout_host.attached
     assert (window.timer_host.variant, view.layout_host.variant) == ("classic", "control")
 
@@ -268,7 +238,7 @@ def test_reports_v2_swaps_the_layout_live_and_keeps_the_report(
         qtbot: QtBot, app: App, make_window: WindowFactory) -> None:
     window = make_window(app, tray_enabled=False)
     window.attach_flags()
-    view = _reports(window)
+    view = open_reports(window)
     host = view.layout_host
     assert host.variant == "control"
     assert _inside(view.total_figure, "reportsControl")
@@ -302,7 +272,7 @@ def test_ui_variants_kill_switch_sends_everyone_back_to_classic_live(
     server.set(flags={"timer-ui": "compact", "reports-v2": "v2", "ui-variants-enabled": True})
     refresh_in_background(full_app)
     window = make_window(full_app, tray_enabled=False)
-    view = _reports(window)
+    view = open_reports(window)
     assert (window.timer_host.variant, view.layout_host.variant) == ("compact", "v2")
 
     server.set(flags={"timer-ui": "compact", "reports-v2": "v2", "ui-variants-enabled": False})
@@ -335,7 +305,7 @@ def test_reports_config_sets_the_opening_range_and_widgets_live(
     app.flags.set_override(FeatureFlags.REPORTS_CONFIG,
                            '{"default_range": "last_month", "widgets": ["chart", "by_tag"]}')
     window = make_window(app, tray_enabled=False)
-    view = _reports(window)
+    view = open_reports(window)
     assert view.range_kind() == "last_month" and view.group_by() == "tag"
     report = view.report()
     assert report is not None and report.range.kind == "last_month"
@@ -367,7 +337,7 @@ def test_an_invalid_remote_payload_is_ignored_and_the_default_applies(
                                                  "widgets": ["summary", "secret-widget"]}})
     refresh_in_background(full_app)
     window = make_window(full_app, tray_enabled=False)
-    view = _reports(window)
+    view = open_reports(window)
     assert view.range_kind() == "this_week"
     assert view.total_figure.isVisible() and view.daily_chart.isVisible()
     assert view.table.isVisible()

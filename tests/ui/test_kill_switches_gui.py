@@ -6,22 +6,16 @@ refuses with the very same sentence. Back on, everything is enabled again withou
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 from support.capture_server import CaptureServer
-from support.flag_ui_kit import make_flag_app, refresh_in_background
-from support.telemetry_kit import API_KEY
-from support.view_data import seed_week
-from support.window_kit import WindowFactory, wait_for
+from support.cli_kit import run_cli, sending_env
+from support.flag_ui_kit import refresh_in_background
+from support.window_kit import WindowFactory, open_reports, wait_for
 from timetracker.app import App
 from timetracker.ui.import_dialog import ImportDialog
-from timetracker.ui.reports_view import ReportsView
-
-from tests.conftest import PYTHON
 
 EXPORT_REASON = ("Exporting is switched off for now while a problem with it is being fixed. "
                  "Your data is safe; try again later.")
@@ -30,38 +24,8 @@ IMPORT_REASON = ("Importing is switched off for now while a problem with it is b
 
 
 @pytest.fixture
-def server() -> Iterator[CaptureServer]:
-    with CaptureServer() as running:
-        yield running
-
-
-@pytest.fixture
-def full_app(home: Path, server: CaptureServer) -> Iterator[App]:
-    app = make_flag_app(home, server)
-    seed_week(app)
-    yield app
-    app.close()
-
-
-@pytest.fixture
 def full_env(cli_env: dict[str, str], server: CaptureServer) -> dict[str, str]:
-    env = dict(cli_env)
-    env.update(TIMETRACKER_POSTHOG_HOST=server.url, TIMETRACKER_POSTHOG_API_KEY=API_KEY,
-               TIMETRACKER_TELEMETRY="full")
-    return env
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "timetracker", *args], env=env, capture_output=True,
-                          text=True, timeout=60)
-
-
-def _reports(window: object) -> ReportsView:
-    window.show_page("reports", "menu")  # type: ignore[attr-defined]
-    view = window.pages["reports"]  # type: ignore[attr-defined]
-    assert isinstance(view, ReportsView)
-    wait_for(lambda: view.report() is not None and not view.is_busy())
-    return view
+    return sending_env(cli_env, server)
 
 
 def test_export_switch_off_disables_export_live_with_the_reason_gui_and_cli(
@@ -70,7 +34,7 @@ def test_export_switch_off_disables_export_live_with_the_reason_gui_and_cli(
     server.set(flags={"export-enabled": True, "import-enabled": True})
     refresh_in_background(full_app)
     window = make_window(full_app, tray_enabled=False)
-    view = _reports(window)
+    view = open_reports(window)
     export_item = window.actions_by_key["export"]
     assert export_item.isEnabled() and view.export_button.isEnabled()
     normal_tip = view.export_button.toolTip()
@@ -98,7 +62,7 @@ def test_export_switch_off_disables_export_live_with_the_reason_gui_and_cli(
     assert not view.export_button.isEnabled(), "still off after the refused export"
 
     # The CLI on the same data folder refuses with the very same sentence.
-    proc = _cli(full_env, "export", "-o", str(home / "cli.csv"))
+    proc = run_cli(full_env, "export", "-o", str(home / "cli.csv"))
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"timetracker: error: {EXPORT_REASON}"
     assert not (home / "cli.csv").exists()
@@ -112,7 +76,7 @@ def test_export_switch_off_disables_export_live_with_the_reason_gui_and_cli(
     with qtbot.waitSignal(view.exportDone, timeout=10_000) as done:
         view.export_to(target, "csv")
     assert done.args[1] > 0 and target.exists()
-    assert _cli(full_env, "export", "--format", "csv").returncode == 0
+    assert run_cli(full_env, "export", "--format", "csv").returncode == 0
 
 
 def test_import_switch_off_disables_import_live_with_the_reason_gui_and_cli(
@@ -136,7 +100,7 @@ def test_import_switch_off_disables_import_live_with_the_reason_gui_and_cli(
 
     source = home / "in.json"
     source.write_text("[]")
-    proc = _cli(full_env, "import", "--from", "json", str(source))
+    proc = run_cli(full_env, "import", "--from", "json", str(source))
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"timetracker: error: {IMPORT_REASON}"
 

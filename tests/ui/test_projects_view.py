@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from support.view_data import make_app, seed_week
 from timetracker.app import App
 from timetracker.ui.projects_view import ProjectsView
 
 
 @pytest.fixture
-def app(home: Path) -> Iterator[App]:
-    application = make_app(home)
-    seed_week(application)
-    yield application
-    application.close()
+def app(week_app: App) -> App:
+    """A week of data (tests/ui/conftest.py's ``week_app``)."""
+    return week_app
 
 
 @pytest.fixture

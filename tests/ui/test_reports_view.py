@@ -6,13 +6,12 @@ import csv
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
-from support.view_data import MONDAY, bulk_entries, make_app, seed_week
+from support.view_data import MONDAY, bulk_entries
 from timetracker.app import App
 from timetracker.core.ranges import custom_range, named_range
 from timetracker.core.reports import Report
@@ -23,11 +22,9 @@ H = 3600
 
 
 @pytest.fixture
-def app(home: Path) -> Iterator[App]:
-    application = make_app(home)
-    seed_week(application)
-    yield application
-    application.close()
+def app(week_app: App) -> App:
+    """A week of data (tests/ui/conftest.py's ``week_app``)."""
+    return week_app
 
 
 def shown(qtbot: QtBot, view: ReportsView, action: object = None) -> Report:

@@ -7,15 +7,13 @@ theme's window colour, and — for the reports view — bars in the theme's acce
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from support.view_data import make_app, seed_week
+from support.screenshots import save_png
 from timetracker.app import App
 from timetracker.ui import theme
 from timetracker.ui.import_dialog import ImportDialog
@@ -26,32 +24,11 @@ from timetracker.ui.settings_dialog import SettingsDialog
 TOGGL = Path(__file__).resolve().parent.parent / "data" / "import" / "toggl_detailed.csv"
 
 
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or
-                  tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"\nview screenshots: {folder}")
-    return folder
-
-
 @pytest.fixture
-def app(home: Path) -> Iterator[App]:
-    application = make_app(home)
-    seed_week(application)
-    application.backups.create("manual")
-    yield application
-    application.close()
-
-
-@pytest.fixture(params=["light", "dark"])
-def themed(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
-    theme.apply(qapp, request.param)
-    yield str(request.param)
-    qapp.setStyleSheet(sheet)
-    qapp.setPalette(palette)
-    qapp.setStyle(style)
+def app(week_app: App) -> App:
+    """A week of data and one backup (for the Backups page)."""
+    week_app.backups.create("manual")
+    return week_app
 
 
 def colours(image: QImage, step: int = 3) -> dict[int, int]:
@@ -70,10 +47,7 @@ def near(a: int, color: QColor, tolerance: int = 24) -> bool:
 
 
 def save(widget: QWidget, folder: Path, name: str) -> QImage:
-    image = widget.grab().toImage()
-    path = folder / f"{name}.png"
-    assert image.save(str(path))
-    assert path.stat().st_size > 5_000
+    image = save_png(widget, folder, name, min_bytes=5_000)
     counts = colours(image)
     assert len(counts) > 40, f"{name} looks blank ({len(counts)} colours)"
     window = widget.palette().color(QPalette.ColorRole.Window)
@@ -81,7 +55,7 @@ def save(widget: QWidget, folder: Path, name: str) -> QImage:
     return image
 
 
-def test_reports_view(qtbot: QtBot, app: App, themed: str, shots: Path) -> None:
+def test_reports_view(qtbot: QtBot, app: App, themed: theme.Theme, shots: Path) -> None:
     view = ReportsView(app)
     qtbot.addWidget(view)
     view.resize(1100, 760)
@@ -89,7 +63,7 @@ def test_reports_view(qtbot: QtBot, app: App, themed: str, shots: Path) -> None:
     with qtbot.waitSignal(view.reportShown, timeout=10_000):
         view.refresh()
     qtbot.wait(50)
-    image = save(view, shots, f"reports-{themed}")
+    image = save(view, shots, f"reports-{themed.name}")
     accent = view.palette().color(QPalette.ColorRole.Highlight)
     chart = view.daily_chart.geometry()
     bar_pixels = sum(1 for y in range(chart.top(), chart.bottom(), 2)
@@ -102,28 +76,28 @@ def test_reports_view(qtbot: QtBot, app: App, themed: str, shots: Path) -> None:
         assert any(near(rgb, QColor(project_colour), 10) for rgb in counts), project_colour
 
 
-def test_settings_dialog(qtbot: QtBot, app: App, themed: str, shots: Path) -> None:
+def test_settings_dialog(qtbot: QtBot, app: App, themed: theme.Theme, shots: Path) -> None:
     dialog = SettingsDialog(app)
     qtbot.addWidget(dialog)
     dialog.resize(600, 460)
     dialog.show()
-    save(dialog, shots, f"settings-general-{themed}")
+    save(dialog, shots, f"settings-general-{themed.name}")
     dialog.show_page("Backups")
-    save(dialog, shots, f"settings-backups-{themed}")
+    save(dialog, shots, f"settings-backups-{themed.name}")
 
 
-def test_projects_view_and_import_preview(qtbot: QtBot, app: App, themed: str,
+def test_projects_view_and_import_preview(qtbot: QtBot, app: App, themed: theme.Theme,
                                           shots: Path) -> None:
     view = ProjectsView(app)
     qtbot.addWidget(view)
     view.resize(1000, 560)
     view.show()
     view.select_project(app.catalog.project("Website relaunch").id)
-    save(view, shots, f"projects-{themed}")
+    save(view, shots, f"projects-{themed.name}")
     dialog = ImportDialog(app)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.set_inputs("toggl", TOGGL, tz="Europe/Berlin")
     with qtbot.waitSignal(dialog.previewed, timeout=10_000):
         dialog.start_preview()
-    save(dialog, shots, f"import-preview-{themed}")
+    save(dialog, shots, f"import-preview-{themed.name}")

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
-from support.view_data import make_app, seed_week
 from timetracker.app import App
 from timetracker.core.paths import AppPaths
 from timetracker.ui.settings_dialog import SettingsDialog
 
 
 @pytest.fixture
-def app(home: Path) -> Iterator[App]:
-    application = make_app(home)
-    seed_week(application)
-    yield application
-    application.close()
+def app(week_app: App) -> App:
+    """A week of data (tests/ui/conftest.py's ``week_app``)."""
+    return week_app
 
 
 def choose(combo: object, value: str) -> None:

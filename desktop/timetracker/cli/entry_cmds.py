@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from timetracker.app import App
-from timetracker.cli.entry_format import change_json, entry_json, entry_line, report_overlaps
+from timetracker.cli.entry_format import entry_json, entry_line, show_change, show_entry
 from timetracker.cli.output import duration, print_json
 from timetracker.core.errors import ValidationError
 from timetracker.core.ranges import custom_range, local_date
@@ -66,11 +66,7 @@ def add(app: App, args: argparse.Namespace) -> int:
     end = parse_time(args.end, now, app.timezone)
     result = app.entries.add(start, end, project=args.project, description=args.description,
                              tags=args.tags, task=args.task, billable=args.billable)
-    if args.json:
-        print_json(change_json(result, now))
-    else:
-        print(f"Added: {entry_line(result.entry, now)}")
-        report_overlaps(result)
+    show_change(result, now, "Added", args.json)
     return 0
 
 
@@ -100,21 +96,14 @@ def edit(app: App, args: argparse.Namespace) -> int:
     if not changes:
         raise ValidationError("Nothing to change: give at least one option (see --help).")
     result = app.entries.edit(args.id, **changes)
-    if args.json:
-        print_json(change_json(result, now))
-    else:
-        print(f"Edited: {entry_line(result.entry, now)}")
-        report_overlaps(result)
+    show_change(result, now, "Edited", args.json)
     return 0
 
 
 def delete(app: App, args: argparse.Namespace) -> int:
     entry = app.entries.delete(args.id)
-    now = app.clock()
-    if args.json:
-        print_json(entry_json(entry, now))
-    else:
-        print(f"Deleted: {entry_line(entry, now)}  ('timetracker undo' restores it)")
+    show_entry(entry, app.clock(), "Deleted", args.json,
+               note="  ('timetracker undo' restores it)")
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from timetracker.cli.output import duration, iso, local, warn
+from timetracker.cli.output import duration, iso, local, print_json, warn
 from timetracker.core.entries import ChangeResult, EntryView
 
 
@@ -47,3 +47,23 @@ def report_overlaps(result: ChangeResult) -> None:
         warn(f"entry #{result.entry.id} overlaps entry #{other.id} "
              f"({local(other.start, other.tz)} – {local(other.end, other.tz, with_date=False)}); "
              "both are kept.")
+
+
+def show_change(result: ChangeResult, now: int, verb: str, as_json: bool) -> None:
+    """Print what a change did: its JSON, or "Stopped: …" (when it stopped the running
+    entry) and "<verb>: …" lines with a warning for each overlap."""
+    if as_json:
+        print_json(change_json(result, now))
+        return
+    if result.stopped:
+        print(f"Stopped: {entry_line(result.stopped, now)}")
+    print(f"{verb}: {entry_line(result.entry, now)}")
+    report_overlaps(result)
+
+
+def show_entry(entry: EntryView, now: int, verb: str, as_json: bool, note: str = "") -> None:
+    """Print one entry an action touched: its JSON, or "<verb>: …" (and ``note``)."""
+    if as_json:
+        print_json(entry_json(entry, now))
+    else:
+        print(f"{verb}: {entry_line(entry, now)}{note}")

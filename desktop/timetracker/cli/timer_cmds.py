@@ -5,12 +5,7 @@ from __future__ import annotations
 import argparse
 
 from timetracker.app import App
-from timetracker.cli.entry_format import (
-    change_json,
-    entry_json,
-    entry_line,
-    report_overlaps,
-)
+from timetracker.cli.entry_format import entry_json, entry_line, show_change, show_entry
 from timetracker.cli.output import duration, print_json
 from timetracker.core.timeparse import parse_time
 
@@ -49,36 +44,19 @@ def start(app: App, args: argparse.Namespace) -> int:
     result = app.entries.start(project=args.project, description=args.description,
                                tags=args.tags, task=args.task, billable=args.billable,
                                at=_at(app, args))
-    now = app.clock()
-    if args.json:
-        print_json(change_json(result, now))
-        return 0
-    if result.stopped:
-        print(f"Stopped: {entry_line(result.stopped, now)}")
-    print(f"Started: {entry_line(result.entry, now)}")
-    report_overlaps(result)
+    show_change(result, app.clock(), "Started", args.json)
     return 0
 
 
 def stop(app: App, args: argparse.Namespace) -> int:
     entry = app.entries.stop(at=_at(app, args))
-    now = app.clock()
-    if args.json:
-        print_json(entry_json(entry, now))
-    else:
-        print(f"Stopped: {entry_line(entry, now)}")
+    show_entry(entry, app.clock(), "Stopped", args.json)
     return 0
 
 
 def continue_(app: App, args: argparse.Namespace) -> int:
     result = app.entries.continue_last(at=_at(app, args))
-    now = app.clock()
-    if args.json:
-        print_json(change_json(result, now))
-        return 0
-    if result.stopped:
-        print(f"Stopped: {entry_line(result.stopped, now)}")
-    print(f"Continued: {entry_line(result.entry, now)}")
+    show_change(result, app.clock(), "Continued", args.json)
     return 0
 
 

@@ -133,13 +133,10 @@ class TelemetryStatsCollector(Collector):
         return list(self._families(data))
 
     def _families(self, data: Mapping[str, Any]) -> Iterable[Metric]:
-
-        captured = CounterMetricFamily(
+        yield _labelled_counter(
             "timetracker_telemetry_events_captured",
-            "Telemetry events accepted into the outbox, by consent level.", labels=["level"])
-        for level, value in bounded_counts(data.get("captured"), LEVELS).items():
-            captured.add_metric([level], value)
-        yield captured
+            "Telemetry events accepted into the outbox, by consent level.", "level",
+            bounded_counts(data.get("captured"), LEVELS))
 
         yield GaugeMetricFamily("timetracker_telemetry_outbox_events",
                                 "Telemetry events waiting in the outbox.",
@@ -148,28 +145,28 @@ class TelemetryStatsCollector(Collector):
                                 "Size of the telemetry outbox in bytes.",
                                 value=_number(data.get("outbox_bytes")))
 
-        dropped = CounterMetricFamily(
+        yield _labelled_counter(
             "timetracker_telemetry_events_dropped",
-            "Telemetry events dropped before sending, by reason.", labels=["reason"])
-        for reason, value in bounded_counts(data.get("dropped"), DROP_REASONS).items():
-            dropped.add_metric([reason], value)
-        yield dropped
-
-        batches = CounterMetricFamily(
-            "timetracker_telemetry_batches",
-            "Telemetry batch uploads, by result.", labels=["result"])
-        for result, value in bounded_counts(data.get("batches"), BATCH_RESULTS).items():
-            batches.add_metric([result], value)
-        yield batches
+            "Telemetry events dropped before sending, by reason.", "reason",
+            bounded_counts(data.get("dropped"), DROP_REASONS))
+        yield _labelled_counter(
+            "timetracker_telemetry_batches", "Telemetry batch uploads, by result.", "result",
+            bounded_counts(data.get("batches"), BATCH_RESULTS))
 
         buckets, total = histogram_buckets(data.get("send_duration_seconds"))
         yield HistogramMetricFamily(
             "timetracker_telemetry_send_duration_seconds",
             "Duration of telemetry batch uploads.", buckets=buckets, sum_value=total)
 
-        fetches = CounterMetricFamily(
-            "timetracker_flags_fetches",
-            "Feature-flag fetches, by result.", labels=["result"])
-        for result, value in bounded_counts(data.get("flags_fetches"), FLAG_RESULTS).items():
-            fetches.add_metric([result], value)
-        yield fetches
+        yield _labelled_counter(
+            "timetracker_flags_fetches", "Feature-flag fetches, by result.", "result",
+            bounded_counts(data.get("flags_fetches"), FLAG_RESULTS))
+
+
+def _labelled_counter(name: str, documentation: str, label: str,
+                      counts: Mapping[str, float]) -> CounterMetricFamily:
+    """A counter family with one sample per value of its single ``label``."""
+    family = CounterMetricFamily(name, documentation, labels=[label])
+    for value, count in counts.items():
+        family.add_metric([value], count)
+    return family

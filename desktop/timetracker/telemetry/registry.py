@@ -267,8 +267,9 @@ def parse_registry(text: str, source: Path | str = "events.yaml",
     def flag_source() -> FlagRegistry:
         if not flag_registry:
             try:
+                # keys and variants only: the payload schemas are checked by their users
                 flag_registry.append(load_flag_registry(
-                    flags if isinstance(flags, Path) else None))
+                    flags if isinstance(flags, Path) else None, check_payloads=False))
             except FlagRegistryError as exc:
                 raise RegistryError(f"{where}: flag-derived types need a valid flags.yaml: "
                                     f"{exc}") from exc

@@ -347,6 +347,14 @@ class PreviewDialog(QDialog):
         self.level_buttons[first].setChecked(True)
         self.show_level(first)
 
+    def present(self, level: str | None = None) -> PreviewDialog:
+        """Show (and raise) the dialog, switched to ``level`` when one is given."""
+        if level is not None:
+            self.level_buttons[level].setChecked(True)
+        self.show()
+        self.raise_()
+        return self
+
     def _toggled(self, on: bool, level: str) -> None:
         if on:
             self.show_level(level)
@@ -478,11 +486,7 @@ class ConsentDialog(QDialog):
         """Open the preview (non-blocking) for ``level``."""
         if self.preview is None:
             self.preview = PreviewDialog(self._telemetry, level, self)
-        else:
-            self.preview.level_buttons[level].setChecked(True)
-        self.preview.show()
-        self.preview.raise_()
-        return self.preview
+        return self.preview.present(level)
 
     def choose(self, level: str) -> None:
         self.choice = level
@@ -580,9 +584,7 @@ class ReconsentDialog(QDialog):
         if self.preview is None:
             self.preview = PreviewDialog(self._telemetry, parent=self,
                                          examples=self.examples())
-        self.preview.show()
-        self.preview.raise_()
-        return self.preview
+        return self.preview.present()
 
     def choose(self, choice: str) -> None:
         self.choice = choice

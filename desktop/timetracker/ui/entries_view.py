@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -83,6 +83,9 @@ def entry_matches(entry: EntryRow, needle: str) -> bool:
 #: Rows built when the week is shown; more are built as the list is scrolled down (a week of
 #: hundreds of entries must not delay the window).
 ROW_BATCH = 40
+#: Rows built when a week is first shown: about what fills the window's list (a row is ~40
+#: px); the rest follows as the list is scrolled, searched, or turns out not to be full.
+FIRST_ROWS = 16
 
 
 @dataclass(frozen=True)
@@ -432,6 +435,7 @@ class EntriesView(QWidget):
         self.scroller.setWidget(self.canvas)
         self.scroller.setFrameShape(QFrame.Shape.NoFrame)
         self.scroller.verticalScrollBar().valueChanged.connect(self._scrolled)
+        self.scroller.verticalScrollBar().rangeChanged.connect(self._fill)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -503,7 +507,7 @@ class EntriesView(QWidget):
             by_day.setdefault(entry.local_start().date(), []).append(entry)
         self._pending = [(day, by_day[day]) for day in sorted(by_day, reverse=True)]
         self._today = today
-        self._build_more()
+        self._build_more(FIRST_ROWS)
         rng = data.range
         if self.week_offset == 0:
             title = "This week"
@@ -553,6 +557,16 @@ class EntriesView(QWidget):
         bar = self.scroller.verticalScrollBar()
         if self._pending and value >= bar.maximum() - self.scroller.viewport().height():
             self._build_more()
+
+    def _fill(self, *_range: int) -> None:
+        """The built rows do not fill the list (nothing to scroll): build the next days."""
+        bar = self.scroller.verticalScrollBar()
+        if self._pending and bar.maximum() <= 0 and self.scroller.isVisible():
+            self._build_more()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fill)  # once laid out: is the list full?
 
     def _tick(self) -> None:
         now = self.app.clock()

@@ -134,7 +134,7 @@ def launch_gui() -> int:
     from timetracker.ui.single_instance import SingleInstance
 
     instance = SingleInstance(paths.data_dir)
-    if not instance.acquire():
+    if not instance.acquire(listen=False):  # listens once the window is shown
         if instance.ask_running_instance():
             print("TimeTracker is already running; its window was brought to the front.",
                   file=sys.stderr)
@@ -186,6 +186,15 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
         window.show()
 
     def deferred_start() -> None:
+        instance.listen()  # a second launch now raises this window
+        if int(app.config.get("metrics_port")):  # the exporter's start-up metric: now
+            start_observability()
+
+    def start_observability() -> None:
+        # JSON logs without the exporter start with the warm-up, after the window is idle
+        # (their set-up costs ~10 ms of start-up; a log line before it goes to stderr)
+        if app.observability.started:
+            return
         observability = app.start_observability("gui")
         if observability.exporter is not None:  # the metric only exists with the exporter on
             observability.mark_ready()  # start-up time: window shown and idle
@@ -200,6 +209,7 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
             report("gui-warm")
 
     def warm_up() -> None:
+        start_observability()  # at once when it already ran
         job = background.run_in_background(_preload, owner=window)
         job.finished.connect(warmed_up)
         job.failed.connect(warmed_up)  # start telemetry anyway; it reports its own errors

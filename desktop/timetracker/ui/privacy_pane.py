@@ -103,6 +103,32 @@ def when(moment: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(moment))
 
 
+def action_button(text: str, slot: Callable[[], object]) -> QPushButton:
+    """A button that never becomes the dialog's default; a click calls ``slot()``."""
+    button = QPushButton(text)
+    button.setAutoDefault(False)
+    button.clicked.connect(lambda: slot())
+    return button
+
+
+def tab_page() -> tuple[QWidget, QVBoxLayout]:
+    """An empty page for the pane's tabs and its layout (the tabs' common margins)."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(8, 10, 8, 8)
+    return page, layout
+
+
+def split_pair(first: QWidget, second: QWidget, sizes: Sequence[int],
+               orientation: Qt.Orientation = Qt.Orientation.Horizontal) -> QSplitter:
+    """``first`` and ``second`` side by side (or stacked), sized ``sizes``."""
+    split = QSplitter(orientation)
+    split.addWidget(first)
+    split.addWidget(second)
+    split.setSizes(list(sizes))
+    return split
+
+
 class _FlagBridge(QObject):
     """Carries flag changes from the flag thread to the UI thread (a queued signal)."""
 
@@ -177,10 +203,8 @@ class PrivacyPane(QWidget):
             button.clicked.connect(lambda _checked=False, chosen=level: self.set_level(chosen))
             outer.addWidget(button)
         links = QHBoxLayout()
-        self.preview_button = QPushButton("Show me exactly what is sent…")
+        self.preview_button = action_button("Show me exactly what is sent…", self.show_preview)
         self.preview_button.setObjectName("linkButton")
-        self.preview_button.setAutoDefault(False)
-        self.preview_button.clicked.connect(lambda: self.show_preview())
         links.addWidget(self.preview_button)
         links.addSpacing(16)
         self.docs_link = wrapped(
@@ -195,9 +219,7 @@ class PrivacyPane(QWidget):
         pending = QHBoxLayout()
         self.pending_note = wrapped("")
         pending.addWidget(self.pending_note, 1)
-        self.review_button = QPushButton("Review new events…")
-        self.review_button.setAutoDefault(False)
-        self.review_button.clicked.connect(self.review_new_events)
+        self.review_button = action_button("Review new events…", self.review_new_events)
         pending.addWidget(self.review_button)
         outer.addLayout(pending)
 
@@ -209,11 +231,9 @@ class PrivacyPane(QWidget):
         self.install_id.setAccessibleName("Install id")
         self.install_id.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         id_row.addWidget(self.install_id, 1)
-        self.reset_button = QPushButton("Reset id")
-        self.reset_button.setAutoDefault(False)
+        self.reset_button = action_button("Reset id", self.reset_id)
         self.reset_button.setToolTip("Replace the random install id with a new one; the old one "
                                      "is forgotten on this computer.")
-        self.reset_button.clicked.connect(self.reset_id)
         id_row.addWidget(self.reset_button)
         facts.addRow("Install id", id_row)
         self.destination = wrapped("")
@@ -248,80 +268,55 @@ class PrivacyPane(QWidget):
         return table
 
     def _events_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(8, 10, 8, 8)
+        page, layout = tab_page()
         self.events_note = wrapped("", "muted")
         layout.addWidget(self.events_note)
-        split = QSplitter(Qt.Orientation.Vertical)
         self.events_table = self._table(
             "Declared events", ["Event", "Level", "At your level", "Sent", "Last sent",
                                 "Properties", "Why it is collected"])
         self.events_table.setWordWrap(False)
         self.events_table.itemSelectionChanged.connect(self._show_event_details)
-        split.addWidget(self.events_table)
         self.event_details = QTextBrowser()
         self.event_details.setObjectName("eventList")
         self.event_details.setAccessibleName("Event details")
-        split.addWidget(self.event_details)
-        split.setSizes([260, 140])
-        layout.addWidget(split, 1)
+        layout.addWidget(split_pair(self.events_table, self.event_details, [260, 140],
+                                    Qt.Orientation.Vertical), 1)
         return page
 
     def _queue_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(8, 10, 8, 8)
+        page, layout = tab_page()
         row = QHBoxLayout()
         self.queue_summary = wrapped("")
         self.queue_summary.setAccessibleName("Queue summary")
         row.addWidget(self.queue_summary, 1)
-        self.send_button = QPushButton("Send now")
-        self.send_button.setAutoDefault(False)
-        self.send_button.clicked.connect(lambda: self.send_now())
+        self.send_button = action_button("Send now", self.send_now)
         row.addWidget(self.send_button)
-        self.delete_button = QPushButton("Delete queued events")
-        self.delete_button.setAutoDefault(False)
-        self.delete_button.clicked.connect(self.delete_queued)
+        self.delete_button = action_button("Delete queued events", self.delete_queued)
         row.addWidget(self.delete_button)
         layout.addLayout(row)
-        split = QSplitter(Qt.Orientation.Horizontal)
         self.queue_table = self._table("Waiting events", ["Recorded", "Event", "Level"])
         self.queue_table.itemSelectionChanged.connect(self._show_queued_json)
-        split.addWidget(self.queue_table)
         self.queue_json = json_view("Waiting event JSON")
-        split.addWidget(self.queue_json)
-        split.setSizes([330, 470])
-        layout.addWidget(split, 1)
+        layout.addWidget(split_pair(self.queue_table, self.queue_json, [330, 470]), 1)
         return page
 
     def _sent_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(8, 10, 8, 8)
+        page, layout = tab_page()
         row = QHBoxLayout()
         self.sent_summary = wrapped("")
         row.addWidget(self.sent_summary, 1)
-        self.export_button = QPushButton("Export log…")
-        self.export_button.setAutoDefault(False)
-        self.export_button.clicked.connect(lambda: self.ask_export())
+        self.export_button = action_button("Export log…", self.ask_export)
         row.addWidget(self.export_button)
         layout.addLayout(row)
-        split = QSplitter(Qt.Orientation.Horizontal)
         self.sent_table = self._table("Sent batches",
                                       ["Sent", "Events", "HTTP", "Outcome", "Took"])
         self.sent_table.itemSelectionChanged.connect(self._show_batch_json)
-        split.addWidget(self.sent_table)
         self.sent_json = json_view("Sent batch JSON")
-        split.addWidget(self.sent_json)
-        split.setSizes([360, 440])
-        layout.addWidget(split, 1)
+        layout.addWidget(split_pair(self.sent_table, self.sent_json, [360, 440]), 1)
         return page
 
     def _flags_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(8, 10, 8, 8)
+        page, layout = tab_page()
         layout.addWidget(wrapped(
             "Flags are asked from the analytics host only at level Full; otherwise the built-in "
             "defaults apply. A kill switch stays on unless the host explicitly turns it off.",
@@ -343,13 +338,9 @@ class PrivacyPane(QWidget):
         self.override_value = QLineEdit()
         self.override_value.setAccessibleName("Override value")
         row.addWidget(self.override_value, 1)
-        self.set_override_button = QPushButton("Set override")
-        self.set_override_button.setAutoDefault(False)
-        self.set_override_button.clicked.connect(self.set_override)
+        self.set_override_button = action_button("Set override", self.set_override)
         row.addWidget(self.set_override_button)
-        self.clear_override_button = QPushButton("Clear override")
-        self.clear_override_button.setAutoDefault(False)
-        self.clear_override_button.clicked.connect(self.clear_override)
+        self.clear_override_button = action_button("Clear override", self.clear_override)
         row.addWidget(self.clear_override_button)
         layout.addLayout(row)
         self.override_message = wrapped("")
@@ -732,11 +723,7 @@ class PrivacyPane(QWidget):
         chosen = level or (current if current != "off" else "basic")
         if self.preview is None:
             self.preview = PreviewDialog(self._telemetry, chosen, self)
-        else:
-            self.preview.level_buttons[chosen].setChecked(True)
-        self.preview.show()
-        self.preview.raise_()
-        return self.preview
+        return self.preview.present(chosen)
 
     def _override_hint(self) -> None:
         key = self.override_flag.currentData()

@@ -61,6 +61,27 @@ def swatch_icon(color: str, size: int = 14) -> QIcon:
     return QIcon(pix)
 
 
+def name_edit(placeholder: str, submit: Callable[[], object],
+              accessible_name: str = "") -> QLineEdit:
+    """A line edit for a new item's name (its accessible name defaults to the placeholder);
+    Return calls ``submit()``."""
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setAccessibleName(accessible_name or placeholder)
+    edit.returnPressed.connect(lambda: submit())
+    return edit
+
+
+def editable_list(name: str) -> QListWidget:
+    """A list whose items are renamed in place (double click or the edit key)."""
+    items = QListWidget()
+    items.setAccessibleName(name)
+    items.setSpacing(3)
+    items.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                          | QAbstractItemView.EditTrigger.EditKeyPressed)
+    return items
+
+
 class ProjectsView(QWidget):
     """See the module docstring."""
 
@@ -121,10 +142,7 @@ class ProjectsView(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 10, 0, 0)
         top = QHBoxLayout()
-        self.new_project = QLineEdit()
-        self.new_project.setPlaceholderText("New project name")
-        self.new_project.setAccessibleName("New project name")
-        self.new_project.returnPressed.connect(self.create_project)
+        self.new_project = name_edit("New project name", self.create_project)
         self.new_project_client = QComboBox()
         self.new_project_client.setEditable(True)
         self.new_project_client.setAccessibleName("Client of the new project")
@@ -222,18 +240,11 @@ class ProjectsView(QWidget):
         tasks_title.setFont(QFont(font.family(), -1, QFont.Weight.Bold))
         layout.addSpacing(6)
         layout.addWidget(tasks_title)
-        self.task_list = QListWidget()
-        self.task_list.setAccessibleName("Tasks")
-        self.task_list.setSpacing(3)
-        self.task_list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                       | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.task_list = editable_list("Tasks")
         self.task_list.itemChanged.connect(self._task_item_changed)
         layout.addWidget(self.task_list, 1)
         add_row = QHBoxLayout()
-        self.new_task = QLineEdit()
-        self.new_task.setPlaceholderText("New task")
-        self.new_task.setAccessibleName("New task name")
-        self.new_task.returnPressed.connect(self.create_task)
+        self.new_task = name_edit("New task", self.create_task, "New task name")
         self.add_task_button = QPushButton("Add task")
         self.add_task_button.clicked.connect(self.create_task)
         add_row.addWidget(self.new_task, 1)
@@ -250,10 +261,7 @@ class ProjectsView(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 10, 0, 0)
         top = QHBoxLayout()
-        self.new_client = QLineEdit()
-        self.new_client.setPlaceholderText("New client name")
-        self.new_client.setAccessibleName("New client name")
-        self.new_client.returnPressed.connect(self.create_client)
+        self.new_client = name_edit("New client name", self.create_client)
         add = QPushButton("Add client")
         add.clicked.connect(self.create_client)
         self.client_archive_button = QPushButton("Archive")
@@ -263,11 +271,7 @@ class ProjectsView(QWidget):
         top.addStretch(0)
         top.addWidget(self.client_archive_button)
         layout.addLayout(top)
-        self.client_list = QListWidget()
-        self.client_list.setAccessibleName("Clients")
-        self.client_list.setSpacing(3)
-        self.client_list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                         | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.client_list = editable_list("Clients")
         self.client_list.itemChanged.connect(self._client_item_changed)
         self.client_list.itemSelectionChanged.connect(self._client_selection_changed)
         layout.addWidget(self.client_list, 1)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QDeadlineTimer, QLockFile, QObject, QThread, Signal
+
+if TYPE_CHECKING:  # QtNetwork is imported once the window is shown (start-up time)
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 MESSAGE = b"show\n"
 
@@ -35,10 +38,22 @@ class SingleInstance(QObject):
         self.lock.setStaleLockTime(0)  # only a dead owner makes the lock stale
         self.server: QLocalServer | None = None
 
-    def acquire(self) -> bool:
-        """True when this is the first instance (now listening); False when one runs."""
+    def acquire(self, listen: bool = True) -> bool:
+        """True when this is the first instance; False when one runs. ``listen=False`` only
+        takes the lock: the launcher calls :meth:`listen` once its window is shown (a second
+        launch in between keeps trying to connect until then)."""
         if not self.lock.tryLock(200):
             return False
+        if listen:
+            self.listen()
+        return True
+
+    def listen(self) -> None:
+        """Answer later launches (call once, after :meth:`acquire`)."""
+        from PySide6.QtNetwork import QLocalServer
+
+        if self.server is not None:
+            return
         QLocalServer.removeServer(self.name)  # a socket file left by a crash
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -46,7 +61,6 @@ class SingleInstance(QObject):
             raise OSError(f"cannot listen for other launches: {server.errorString()}")
         server.newConnection.connect(self._on_connection)
         self.server = server
-        return True
 
     def _on_connection(self) -> None:
         assert self.server is not None
@@ -65,11 +79,21 @@ class SingleInstance(QObject):
             socket.flush()
 
     def ask_running_instance(self, timeout_ms: int = 3000) -> bool:
-        """Ask the running instance to show its window; True when it answered."""
-        socket = QLocalSocket()
-        socket.connectToServer(self.name)
-        if not socket.waitForConnected(timeout_ms):
-            return False
+        """Ask the running instance to show its window; True when it answered.
+
+        Connecting is retried until ``timeout_ms``: the first instance takes its lock before
+        building its window but listens only once the window is shown."""
+        from PySide6.QtNetwork import QLocalSocket
+
+        deadline = QDeadlineTimer(timeout_ms)
+        while True:
+            socket = QLocalSocket()
+            socket.connectToServer(self.name)
+            if socket.waitForConnected(max(1, int(deadline.remainingTime()))):
+                break
+            if deadline.hasExpired():
+                return False
+            QThread.msleep(50)
         socket.write(MESSAGE)
         socket.flush()
         answered = socket.waitForReadyRead(max(timeout_ms, 10_000))
