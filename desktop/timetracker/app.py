@@ -206,7 +206,7 @@ class App:
         from timetracker.telemetry.off_path import OffSink, off_and_clean
 
         if off_and_clean(self.paths.telemetry_dir, self.environ):
-            return OffSink(self.environ)
+            return OffSink(self.environ, cache_dir=self.paths.cache_dir)
         return None
 
     def _telemetry_sink(self, event: str, properties: Mapping[str, object]) -> None:

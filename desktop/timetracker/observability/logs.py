@@ -22,15 +22,12 @@ context) are the ``session_id``/``app_version`` static fields set here.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
-
-from pythonjsonlogger.json import JsonFormatter
+from typing import TextIO
 
 from timetracker.observability.scrub import STANDARD_ATTRS, Scrubber, ScrubFilter
 
@@ -50,38 +47,6 @@ def rfc3339_utc_millis(created: float) -> str:
     """``created`` (a Unix time) as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` in UTC."""
     moment = datetime.fromtimestamp(created, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-class TimeTrackerJsonFormatter(JsonFormatter):
-    """One JSON object per record with the fixed core fields first, then the extras."""
-
-    def __init__(self, session_id: str, app_version: str) -> None:
-        super().__init__(json_ensure_ascii=False)
-        self.session_id = session_id
-        self.app_version = app_version
-
-    def add_fields(self, log_data: dict[str, Any], record: logging.LogRecord,
-                   message_dict: dict[str, Any]) -> None:
-        log_data["timestamp"] = rfc3339_utc_millis(record.created)
-        log_data["level"] = record.levelname
-        log_data["logger"] = record.name
-        log_data["message"] = record.getMessage()
-        log_data["event"] = record.__dict__.get("event") or DEFAULT_EVENT
-        log_data["session_id"] = self.session_id
-        log_data["app_version"] = self.app_version
-        for key, value in record.__dict__.items():
-            if key in STANDARD_ATTRS or key in log_data or key.startswith("_"):
-                continue
-            log_data[key] = value
-
-    def format(self, record: logging.LogRecord) -> str:
-        # The scrub filter has already removed exc_info/stack_info and added safe fields.
-        return self.serialize_log_record(self._fields(record))
-
-    def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        self.add_fields(data, record, {})
-        return data
 
 
 class ReadableFormatter(logging.Formatter):
@@ -114,6 +79,48 @@ class LoggingSettings:
     backup_count: int = BACKUP_COUNT
 
 
+class DeferredFileHandler(logging.Handler):
+    """The rotating JSON-lines file handler, built on the first record that reaches it.
+
+    Building it imports ``logging.handlers`` and python-json-logger (~12 ms); a run that
+    writes nothing to the file (e.g. a CLI command at file level WARNING) never pays for it.
+    Records arrive here already scrubbed (the guard filter sits on this handler)."""
+
+    def __init__(self, settings: LoggingSettings, log_file: Path) -> None:
+        super().__init__()
+        self.settings = settings
+        self.baseFilename = str(log_file)
+        self._real: logging.Handler | None = None
+
+    @property
+    def built(self) -> bool:
+        return self._real is not None
+
+    def _handler(self) -> logging.Handler:
+        if self._real is None:
+            from timetracker.observability.json_lines import rotating_json_handler
+
+            self._real = rotating_json_handler(self.settings, Path(self.baseFilename))
+        return self._real
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            handler = self._handler()
+        except Exception:  # logging must never raise into the app
+            self.handleError(record)
+            return
+        handler.emit(record)
+
+    def flush(self) -> None:
+        if self._real is not None:
+            self._real.flush()
+
+    def close(self) -> None:
+        if self._real is not None:
+            self._real.close()
+        super().close()
+
+
 @dataclass
 class LoggingHandle:
     """What :func:`configure_logging` installed, so it can be undone (tests, shutdown)."""
@@ -143,19 +150,17 @@ def configure_logging(settings: LoggingSettings, stream: TextIO | None = None) -
     scrubber = Scrubber(settings.secrets)
     guard = ScrubFilter(scrubber)
 
-    file_handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=settings.max_bytes, backupCount=settings.backup_count,
-        encoding="utf-8", delay=True,
-    )
+    file_handler = DeferredFileHandler(settings, log_file)
     file_handler.setLevel(settings.file_level)
-    file_handler.setFormatter(TimeTrackerJsonFormatter(settings.session_id, settings.app_version))
 
     console = logging.StreamHandler(stream if stream is not None else sys.stderr)
     console.setLevel(settings.console_level)
-    console.setFormatter(
-        TimeTrackerJsonFormatter(settings.session_id, settings.app_version)
-        if settings.console_json else ReadableFormatter()
-    )
+    if settings.console_json:
+        from timetracker.observability.json_lines import TimeTrackerJsonFormatter
+
+        console.setFormatter(TimeTrackerJsonFormatter(settings.session_id, settings.app_version))
+    else:
+        console.setFormatter(ReadableFormatter())
 
     handlers: list[logging.Handler] = [file_handler, console]
     for handler in handlers:

@@ -109,11 +109,14 @@ class Observability:
             if front_end != "cli" else console_default,
             console_json=console_json, secrets=[s for s in secrets if s],
         ))
-        log.info("observability started", extra={
-            "event": "app.started",
-            "front_end": front_end if front_end in FRONT_ENDS else "other",
-            "environment": self.environment,
-        })
+        # A CLI command is short and frequent: its start is not worth a line in the file (and
+        # skipping it keeps the file handler, and its imports, off runs that log nothing).
+        log.log(logging.DEBUG if front_end == "cli" else logging.INFO, "observability started",
+                extra={
+                    "event": "app.started",
+                    "front_end": front_end if front_end in FRONT_ENDS else "other",
+                    "environment": self.environment,
+                })
         if metrics_port:
             self.start_exporter(metrics_port)
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 
 from timetracker import build_info
 from timetracker.telemetry.consent import ConsentStore
 from timetracker.telemetry.registry import Registry, TelemetryValidationError, load_registry
+from timetracker.telemetry.registry_cache import load_cached_registry
 
 log = logging.getLogger("timetracker.telemetry")
 
@@ -51,8 +53,14 @@ class OffSink:
     """Validates events and drops them (consent off), counting drops like the service."""
 
     def __init__(self, environ: Mapping[str, str],
-                 registry: Callable[[], Registry] = load_registry) -> None:
+                 registry: Callable[[], Registry] | None = None,
+                 cache_dir: Path | None = None) -> None:
+        """``registry`` loads the registry; by default the shipped one, read through the
+        pre-parsed copy in ``cache_dir`` when one is given (no PyYAML import when current)."""
         self.strict = is_strict(environ)
+        if registry is None:
+            registry = load_registry if cache_dir is None else partial(load_cached_registry,
+                                                                          cache_dir)
         self._load = registry
         self._registry: Registry | None = None
         self.dropped: dict[str, int] = {"consent": 0, "invalid": 0}

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:  # PyYAML is imported on first parse: a cached registry never needs it
+    import yaml
 
-#: libyaml's safe loader when PyYAML has it (10x faster: every CLI run parses the registry).
-YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def yaml_loader() -> Any:
+    """libyaml's safe loader when PyYAML has it (10x faster than the pure-Python one)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlSource:
@@ -18,9 +23,12 @@ class YamlSource:
                  what: str) -> None:
         self.where = str(source)
         self.error = error
+        import yaml
+
+        loader = yaml_loader()
         try:
-            root = yaml.compose(text, Loader=YAML_LOADER)
-            data = yaml.load(text, Loader=YAML_LOADER)  # safe: YAML_LOADER is a safe loader
+            root = yaml.compose(text, Loader=loader)
+            data = yaml.load(text, Loader=loader)  # safe: yaml_loader() is a safe loader
         except yaml.YAMLError as exc:
             raise error(f"{self.where}: not valid YAML: {exc}") from exc
         if not isinstance(data, dict) or root is None:
@@ -40,6 +48,8 @@ class YamlSource:
 
 def _line_index(root: yaml.Node) -> dict[tuple[str, ...], int]:
     """1-based line of every mapping key, by its path of keys."""
+    import yaml
+
     found: dict[tuple[str, ...], int] = {}
 
     def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
