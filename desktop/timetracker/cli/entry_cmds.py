@@ -8,7 +8,8 @@ from typing import Any
 
 from timetracker.app import App
 from timetracker.cli.entry_format import entry_json, entry_line, show_change, show_entry
-from timetracker.cli.output import duration, print_json
+from timetracker.cli.output import print_json
+from timetracker.core.durations import clock_time as duration
 from timetracker.core.errors import ValidationError
 from timetracker.core.ranges import custom_range, local_date
 from timetracker.core.timeparse import parse_date, parse_time

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from timetracker.cli.output import duration, iso, local, print_json, warn
+from timetracker.cli.output import iso, local, print_json, warn
+from timetracker.core.durations import clock_time as duration
 from timetracker.core.entries import ChangeResult, EntryView
 
 

@@ -16,12 +16,6 @@ def print_json(data: Any, stream: TextIO | None = None) -> None:
     out.write("\n")
 
 
-def duration(seconds: int) -> str:
-    """3723 -> '1:02:03'."""
-    seconds = max(0, int(seconds))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
 def hours(seconds: int) -> str:
     """3723 -> '1.03 h'."""
     return f"{seconds / 3600:.2f} h"

@@ -6,7 +6,8 @@ import argparse
 
 from timetracker.app import App
 from timetracker.cli.entry_format import entry_json, entry_line, show_change, show_entry
-from timetracker.cli.output import duration, print_json
+from timetracker.cli.output import print_json
+from timetracker.core.durations import clock_time as duration
 from timetracker.core.timeparse import parse_time
 
 

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from timetracker.app import App
-from timetracker.cli.output import duration, local, print_json
+from timetracker.cli.output import local, print_json
+from timetracker.core.durations import clock_time as duration
 from timetracker.core.importers import TAGS_MODES, ImportSummary
 from timetracker.core.ranges import local_midnight
 from timetracker.core.timeparse import parse_date

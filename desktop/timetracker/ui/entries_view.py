@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from timetracker.core.durations import clock_time as hm
 from timetracker.core.entry_reads import EntryReads, EntryRow, PickerProject
 from timetracker.core.ranges import DateRange, local_date, named_range
 from timetracker.core.timeparse import parse_clock, parse_time
@@ -42,12 +43,6 @@ from timetracker.ui.shortcuts import native_text
 
 if TYPE_CHECKING:
     from timetracker.app import App
-
-
-def hm(seconds: int) -> str:
-    """``27000`` → ``7:30:00``: entries show seconds, like the timer."""
-    seconds = max(0, int(seconds))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def clock(moment: dt.datetime, time_format: str) -> str:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from timetracker.core.durations import clock_time as clock_text
 from timetracker.core.entry_reads import EntryReads, EntryRow, PickerProject
 from timetracker.ui import theme
 from timetracker.ui.actions import ActionDispatcher, Source
@@ -28,12 +29,6 @@ from timetracker.ui.shortcuts import native_text
 
 if TYPE_CHECKING:
     from timetracker.app import App
-
-
-def clock_text(seconds: int) -> str:
-    """``3725`` → ``1:02:05``."""
-    seconds = max(0, int(seconds))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 class TimerBar(QFrame):
