@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -44,6 +44,7 @@ from timetracker.ui.background import (
     run_in_background,
 )
 from timetracker.ui.charts import BreakdownChart, DailyBarChart, Slice, muted_color
+from timetracker.ui.picker import color_dot
 from timetracker.ui.quantities import amounts_label, duration_label
 from timetracker.ui.variants.kill_switches import KillSwitchBinding
 from timetracker.ui.variants.reports_config import ReportsConfig
@@ -60,19 +61,6 @@ RANGES = (("today", "Today"), ("yesterday", "Yesterday"), ("this_week", "This we
 GROUPS = (("project", "Project"), ("client", "Client"), ("tag", "Tag"), ("task", "Task"))
 #: Above this many entries the export shows a progress dialog straight away.
 LARGE_EXPORT = 5000
-
-
-def _swatch(color: str | None, size: int = 12) -> QIcon:
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    if color and QColor(color).isValid():
-        painter = QPainter(pix)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(color))
-        painter.drawEllipse(1, 1, size - 2, size - 2)
-        painter.end()
-    return QIcon(pix)
 
 
 class _Figure(QFrame):
@@ -455,7 +443,7 @@ class ReportsView(QWidget):
         for r, row in enumerate(rows):
             name = QTableWidgetItem(row.label)
             colour = row.color or (by_label[row.label].name() if row.label in by_label else None)
-            name.setIcon(_swatch(colour))
+            name.setIcon(color_dot(colour, 12))
             name.setData(Qt.ItemDataRole.UserRole, row.key)
             cells = [name, QTableWidgetItem(duration_label(row.seconds)),
                      QTableWidgetItem(duration_label(row.billable_seconds)
