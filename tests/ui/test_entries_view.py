@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from support.view_data import MONDAY, at
 from support.window_kit import WindowFactory
 from timetracker.app import App
 from timetracker.ui.entries_view import EntriesView, EntryRowWidget
 from timetracker.ui.entry_dialog import EntryDialog
+from timetracker.ui.main_window import MainWindow
 
 FRIDAY = MONDAY + dt.timedelta(days=4)
 
@@ -240,3 +243,107 @@ def test_a_list_that_is_not_full_builds_the_next_days(
     window.show()
     wait_for(lambda: len(view.cards) == 2)
     assert view.cards[1].title.text() == "Yesterday"
+
+
+def painted_rows(qtbot: QtBot, window: MainWindow) -> list[EntryRowWidget]:
+    """The week's rows built afresh, with the pointer away from them (over a row, it would
+    build that row): every one of them painted."""
+    qtbot.mouseMove(window.rail)
+    window.entries.retheme()
+    window.entries.refresh()
+    QApplication.processEvents()
+    return [r for card in window.entries.cards for r in card.rows]
+
+
+def _diff_pixels(first: QImage, second: QImage) -> int:
+    assert first.size() == second.size()
+    return sum(first.pixel(x, y) != second.pixel(x, y)
+               for y in range(first.height()) for x in range(first.width()))
+
+
+@pytest.mark.parametrize("theme_name", ["light", "dark"])
+def test_painted_rows_look_exactly_like_the_real_rows_they_become(
+        qtbot: QtBot, running_week_app: App, make_window: WindowFactory,
+        qapp: QApplication, theme_name: str) -> None:
+    from timetracker.ui import theme
+
+    previous = (qapp.styleSheet(), qapp.palette())
+    theme.apply(qapp, theme_name)
+    try:
+        window = make_window(running_week_app)
+        view = window.entries
+        painted = painted_rows(qtbot, window)
+        assert painted and not any(r.built for r in painted)
+        assert all(not r.findChildren(QWidget) for r in painted)  # nothing but paint
+        # overlaps, billable, a running entry and a long description are among them
+        running_week_app.entries.add(at(FRIDAY, 13, 0), at(FRIDAY, 13, 30), description="x" * 90)
+        view.refresh()
+        QApplication.processEvents()
+        painted = [r for card in view.cards for r in card.rows]
+        assert any(r.property("overlap") for r in painted)
+        assert any(r.entry.running for r in painted) and any(r.entry.billable for r in painted)
+        before = [r.grab().toImage() for r in painted]
+        for r in painted:
+            r.build()
+        QApplication.processEvents()
+        after = [r.grab().toImage() for r in painted]
+        for r, image, real in zip(painted, before, after, strict=True):
+            assert r.built and r.description.text() == r.entry.description
+            # the text cursor of a focused field aside, not one pixel differs
+            assert _diff_pixels(image, real) <= 2, r.entry.description
+        assert _diff_pixels(before[0], after[1]) > 50  # (the comparison can tell rows apart)
+    finally:
+        qapp.setStyleSheet(previous[0])
+        qapp.setPalette(previous[1])
+
+
+def test_a_painted_row_becomes_real_when_pointed_at_clicked_tabbed_to_or_asked_for(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    view = window.entries
+    rows = painted_rows(qtbot, window)
+    first, second, third, fourth = rows[:4]
+    assert not any(r.built for r in rows)
+
+    qtbot.mouseMove(first, first.rect().center())  # the pointer enters: real widgets take over
+    qtbot.waitUntil(lambda: first.built)
+    assert first.description.isVisible() and not second.built
+
+    # a click before any hover (a touch screen) lands on the widget under it: ▶ continues
+    QApplication.processEvents()
+    play_x = first.play.geometry().center()
+    qtbot.mouseClick(second, Qt.MouseButton.LeftButton, pos=play_x)
+    running = week_app.entries.current()
+    assert running is not None and running.description == second.entry.description
+    assert window.dispatcher.history[-1] == ("timer.start", "bar")
+
+    view = window.entries  # rows were rebuilt after the change
+    rows = [r for card in view.cards for r in card.rows]
+    third = next(r for r in rows if r.entry.id == third.entry.id)
+    assert not third.built
+    third.setFocus(Qt.FocusReason.TabFocusReason)  # Tab reaches a painted row: its editor
+    assert third.built and third.description.hasFocus()
+
+    fourth = next(r for r in rows if r.entry.id == fourth.entry.id)
+    assert not fourth.built
+    assert fourth.end_edit.text()  # code asking for an editor builds the row too
+    assert fourth.built
+
+
+def test_a_painted_running_row_ticks(qtbot: QtBot, home: object,
+                                     make_window: WindowFactory) -> None:
+    from support.view_data import make_app
+
+    now = [at(FRIDAY, 10, 0)]
+    app = make_app(home, now=now[0])  # type: ignore[arg-type]
+    app.clock = lambda: now[0]
+    app.entries.start(project=None, description="Ticking")
+    window = make_window(app)
+    running = painted_rows(qtbot, window)[0]
+    assert not running.built
+    first = running.grab().toImage()
+    now[0] += 65
+    window.entries._tick()
+    QApplication.processEvents()
+    assert not running.built and _diff_pixels(first, running.grab().toImage()) > 0
+    assert running.end_edit.text() == "now" and running.duration.text() == "0:01:05"

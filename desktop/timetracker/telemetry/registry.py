@@ -15,7 +15,6 @@ left out of events until the user accepted that schema version.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 from collections.abc import Callable, Mapping
@@ -24,6 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from timetracker.core.resources import resource
+from timetracker.telemetry.checks import (  # re-exported: the registry's public names
+    LEVELS,
+    PLATFORMS,
+    TelemetryValidationError,
+    bucket_label,
+    convert,
+    describe_flag_values,
+    undeclared_event,
+    validate_properties,
+)
 from timetracker.telemetry.flags_registry import (
     FlagRegistry,
     FlagRegistryError,
@@ -31,7 +40,6 @@ from timetracker.telemetry.flags_registry import (
 )
 from timetracker.telemetry.yaml_source import YamlSource
 
-LEVELS: tuple[str, ...] = ("off", "basic", "full")
 SENDING_LEVELS: tuple[str, ...] = ("basic", "full")
 _LEVEL_RANK = {name: rank for rank, name in enumerate(LEVELS)}
 _EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -41,10 +49,6 @@ POSTHOG_EVENTS: frozenset[str] = frozenset({"$feature_flag_called"})
 POSTHOG_PROPERTIES: frozenset[str] = frozenset({"$feature_flag", "$feature_flag_response"})
 #: The property families the registry may declare: name pattern -> the prefix of its members.
 POSTHOG_FAMILIES: Mapping[str, str] = {"$feature/<flag key>": "$feature/"}
-_VERSION = re.compile(r"^[0-9]+(\.[0-9]+){0,3}([.+-]?[A-Za-z0-9]+){0,4}$")
-#: Operating-system families the `platform` type accepts (platform.system() spellings).
-PLATFORMS: tuple[str, ...] = ("Linux", "Windows", "Darwin", "FreeBSD", "OpenBSD", "NetBSD",
-                              "other")
 
 
 def level_rank(level: str) -> int:
@@ -53,10 +57,6 @@ def level_rank(level: str) -> int:
 
 class RegistryError(Exception):
     """The registry file is malformed (names file, line and field)."""
-
-
-class TelemetryValidationError(ValueError):
-    """An event or property does not match the registry."""
 
 
 @dataclass(frozen=True)
@@ -79,39 +79,7 @@ class PropertyType:
 
     def convert(self, value: object) -> object:
         """The value as sent, or ``TelemetryValidationError`` naming what is wrong."""
-        if self.kind == "boolean":
-            if isinstance(value, bool):
-                return value
-            raise TelemetryValidationError(f"expected a boolean, got {type(value).__name__}")
-        if self.kind == "enum":
-            if isinstance(value, str) and value in self.values:
-                return value
-            raise TelemetryValidationError(
-                f"expected one of {', '.join(self.values)}, got a value not in the list")
-        if self.kind == "bucket":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise TelemetryValidationError(
-                    f"expected an integer to bucket, got {type(value).__name__}")
-            if value < self.edges[0]:
-                raise TelemetryValidationError(
-                    f"expected an integer >= {self.edges[0]}, got a smaller one")
-            return bucket_label(self.edges, bisect.bisect_right(self.edges, value) - 1)
-        if self.kind == "version":
-            if isinstance(value, str) and len(value) <= 40 and _VERSION.match(value):
-                return value
-            raise TelemetryValidationError("expected a version string such as 1.2.3")
-        if self.kind == "platform":
-            if isinstance(value, str) and value in PLATFORMS:
-                return value
-            raise TelemetryValidationError(f"expected one of {', '.join(PLATFORMS)}")
-        if self.kind == "flag_value":
-            if isinstance(value, bool) and self.booleans:
-                return value
-            if isinstance(value, str) and not isinstance(value, bool) and value in self.values:
-                return value
-            raise TelemetryValidationError(
-                f"expected {self.describe()}, got a value not declared in flags.yaml")
-        raise TelemetryValidationError(f"unknown property type {self.kind}")  # pragma: no cover
+        return convert(self.kind, self.values, self.edges, self.booleans, value)
 
     def describe(self) -> str:
         """A short human description of the allowed values (docs, settings pane)."""
@@ -125,18 +93,8 @@ class PropertyType:
         if self.kind == "version":
             return "a TimeTracker version string (from the app itself)"
         if self.kind == "flag_value":
-            listed = [f"`{v}`" for v in self.values] + (["`true`", "`false`"]
-                                                         if self.booleans else [])
-            return "one of " + ", ".join(listed)
+            return describe_flag_values(self.values, self.booleans)
         return "the OS family: " + ", ".join(f"`{p}`" for p in PLATFORMS)
-
-
-def bucket_label(edges: tuple[int, ...], index: int) -> str:
-    low = edges[index]
-    if index == len(edges) - 1:
-        return f"{low}+"
-    high = edges[index + 1] - 1
-    return str(low) if high == low else f"{low}-{high}"
 
 
 @dataclass(frozen=True)
@@ -186,29 +144,12 @@ class Registry:
         try:
             return self.events[event]
         except KeyError:
-            raise TelemetryValidationError(
-                f"event '{event}' is not declared in the telemetry registry") from None
+            raise undeclared_event(event) from None
 
     def validate(self, event: str, properties: Mapping[str, object]) -> dict[str, object]:
         """Checked properties with raw integers turned into bucket labels."""
-        spec = self.spec(event)
-        declared = spec.properties
-        out: dict[str, object] = {}
-        for key, value in properties.items():
-            ptype = declared.get(key)
-            if ptype is None:
-                raise TelemetryValidationError(
-                    f"event '{event}': property '{key}' is not declared in the registry")
-            try:
-                out[key] = ptype.convert(value)
-            except TelemetryValidationError as exc:
-                raise TelemetryValidationError(
-                    f"event '{event}': property '{key}': {exc}") from None
-        missing = [key for key in declared if key not in out]
-        if missing:
-            raise TelemetryValidationError(
-                f"event '{event}': missing declared properties {', '.join(missing)}")
-        return out
+        return validate_properties(event, self.spec(event).properties, properties,
+                                   PropertyType.convert)
 
     def provided(self, name: str, value: object) -> tuple[object, int]:
         """A property from a provider (``Telemetry.add_property_provider``): the value as sent

@@ -8,6 +8,11 @@ without importing yaml; a changed file, another version, or a missing, unreadabl
 cache runs the real parse (whose errors name file, line and field) and rewrites the cache.
 Errors are never cached: a broken file is parsed — and reported — on every run.
 
+Next to the registry the file keeps its compact check table (event -> property -> type parts,
+see :class:`~timetracker.telemetry.checks.EventChecks`). The consent-off path reads only that
+(:func:`load_cached_checks`): a cache hit then imports neither the registry module (its
+dataclasses and the flag registry) nor PyYAML, and builds no registry objects.
+
 The cache lives in the cache folder, not the telemetry folder: nothing is created there while
 consent is off.
 """
@@ -18,39 +23,63 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from timetracker import build_info
-from timetracker.core.atomic import atomic_write_bytes
 from timetracker.core.resources import resource
-from timetracker.telemetry.registry import (
-    EventSpec,
-    PropertyFamily,
-    PropertyType,
-    Registry,
-    default_registry_path,
-    load_registry,
-)
+from timetracker.telemetry.checks import EventChecks, TypeParts
+
+if TYPE_CHECKING:  # imported when the cache misses: a hit needs none of it
+    from timetracker.telemetry.registry import PropertyType, Registry
 
 CACHE_FILE_NAME = "telemetry-registry.json"
 #: Bumped whenever the JSON layout below changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+#: What reading a cache of the right key but the wrong shape raises.
+_SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 
 def load_cached_registry(cache_dir: Path, path: Path | None = None) -> Registry:
     """The registry at ``path`` (default: the shipped events.yaml), from the cache when it is
     current, else parsed (raising :class:`RegistryError` as ``load_registry`` does) and cached."""
-    source = Path(path) if path is not None else default_registry_path()
+    from timetracker.telemetry.registry import load_registry
+
+    source = _source(path)
     cache_file = Path(cache_dir) / CACHE_FILE_NAME
     key = cache_key(source)
     if key is not None:
-        cached = _read(cache_file, key)
-        if cached is not None:
-            return cached
+        doc = _read(cache_file, key)
+        if doc is not None:
+            try:
+                checks_from_json(doc["checks"])  # the whole file must be of the right shape
+                return registry_from_json(doc["registry"])
+            except _SHAPE_ERRORS:
+                pass  # malformed: parse the source again
     registry = load_registry(source)
     if key is not None and key == cache_key(source):  # unchanged while it was parsed
         _write(cache_file, key, registry)
     return registry
+
+
+def load_cached_checks(cache_dir: Path, path: Path | None = None) -> EventChecks:
+    """The check table of the registry at ``path`` (default: the shipped events.yaml): read
+    from the cache when it is current, else through :func:`load_cached_registry` (which
+    parses, raises on a broken source and rewrites the cache)."""
+    source = _source(path)
+    key = cache_key(source)
+    if key is not None:
+        doc = _read(Path(cache_dir) / CACHE_FILE_NAME, key)
+        if doc is not None:
+            try:
+                return EventChecks(checks_from_json(doc["checks"]))
+            except _SHAPE_ERRORS:
+                pass
+    return EventChecks(checks_table(load_cached_registry(cache_dir, source)))
+
+
+def _source(path: Path | None) -> Path:
+    # the shipped file, as registry.default_registry_path() finds it (without importing it)
+    return Path(path) if path is not None else resource("telemetry", "events.yaml")
 
 
 def cache_key(source: Path) -> dict[str, Any] | None:
@@ -67,19 +96,23 @@ def cache_key(source: Path) -> dict[str, Any] | None:
     return {"format": CACHE_FORMAT, "version": build_info.VERSION, "files": files}
 
 
-def _read(cache_file: Path, key: Mapping[str, Any]) -> Registry | None:
+def _read(cache_file: Path, key: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The cached document when it is a JSON object of this key (else None)."""
     try:
         doc = json.loads(cache_file.read_bytes())
-        if not isinstance(doc, dict) or doc.get("key") != key:
-            return None
-        return registry_from_json(doc["registry"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # unreadable or malformed: parse the source again
+    except (OSError, ValueError):
+        return None  # missing, unreadable or not JSON: parse the source again
+    if not isinstance(doc, dict) or doc.get("key") != key:
+        return None
+    return doc
 
 
 def _write(cache_file: Path, key: Mapping[str, Any], registry: Registry) -> None:
+    from timetracker.core.atomic import atomic_write_bytes
+
     try:
-        data = json.dumps({"key": key, "registry": registry_to_json(registry)},
+        data = json.dumps({"key": key, "checks": checks_to_json(registry),
+                           "registry": registry_to_json(registry)},
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError):
         return  # something in the registry is not plain JSON: do without the cache
@@ -88,6 +121,37 @@ def _write(cache_file: Path, key: Mapping[str, Any], registry: Registry) -> None
         atomic_write_bytes(cache_file, data)
     except OSError:
         pass  # a read-only cache folder only costs the parse
+
+
+# -- the check table -------------------------------------------------------------------------
+
+def checks_table(registry: Registry) -> dict[str, dict[str, TypeParts]]:
+    """``{event: {property: (kind, values, edges, booleans)}}`` of ``registry``."""
+    return {name: {prop: (t.kind, t.values, t.edges, t.booleans)
+                   for prop, t in spec.properties.items()}
+            for name, spec in registry.events.items()}
+
+
+def checks_to_json(registry: Registry) -> dict[str, dict[str, list[Any]]]:
+    return {name: {prop: [kind, list(values), list(edges), booleans]
+                   for prop, (kind, values, edges, booleans) in props.items()}
+            for name, props in checks_table(registry).items()}
+
+
+def _parts_from_json(raw: Any) -> TypeParts:
+    kind, values, edges, booleans = raw
+    if not (isinstance(kind, str) and isinstance(booleans, bool)
+            and isinstance(values, list) and isinstance(edges, list) and all(isinstance(v, str) for v in values)
+            and all(isinstance(e, int) and not isinstance(e, bool) for e in edges)):
+        raise ValueError("not a property type")
+    return kind, tuple(values), tuple(edges), booleans
+
+
+def checks_from_json(raw: Mapping[str, Any]) -> dict[str, dict[str, TypeParts]]:
+    """The table :func:`checks_to_json` wrote (KeyError/TypeError/ValueError/AttributeError
+    when the data is not of that shape)."""
+    return {str(name): {str(prop): _parts_from_json(t) for prop, t in props.items()}
+            for name, props in raw.items()}
 
 
 # -- the JSON layout -------------------------------------------------------------------------
@@ -99,6 +163,8 @@ def _type_to_json(ptype: PropertyType) -> dict[str, Any]:
 
 
 def _type_from_json(raw: Mapping[str, Any]) -> PropertyType:
+    from timetracker.telemetry.registry import PropertyType
+
     return PropertyType(str(raw["kind"]), str(raw["name"]), tuple(map(str, raw["values"])),
                         tuple(map(int, raw["edges"])), str(raw["unit"]),
                         str(raw["description"]), bool(raw["booleans"]))
@@ -130,6 +196,8 @@ def registry_to_json(registry: Registry) -> dict[str, Any]:
 def registry_from_json(raw: Mapping[str, Any]) -> Registry:
     """The :class:`Registry` :func:`registry_to_json` wrote (KeyError/TypeError/ValueError
     when the data is not of that shape)."""
+    from timetracker.telemetry.registry import EventSpec, PropertyFamily, Registry
+
     events = {}
     for spec in raw["events"]:
         events[str(spec["name"])] = EventSpec(

@@ -15,8 +15,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QEnterEvent,
+    QFocusEvent,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QRegion,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -114,53 +126,109 @@ class _TimeEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
-class EntryRowWidget(QFrame):
-    """One entry in a day card."""
+#: The child widgets of a row, built when the row is first touched (see EntryRowWidget).
+_PARTS = frozenset({"description", "project", "tags", "billable", "warning", "start_edit",
+                    "end_edit", "duration", "play", "more"})
 
-    def __init__(self, view: EntriesView, entry: EntryRow, overlap: bool, last: bool) -> None:
+
+class EntryRowWidget(QFrame):
+    """One entry in a day card.
+
+    A row starts *painted*: it has no child widgets and draws itself with the view's stamp — one
+    real, hidden row filled with this entry's data and rendered into this row's place — so it
+    looks exactly like a real row at a fraction of the cost (a week's rows no longer delay the
+    window). The first time the row is touched — the pointer enters it, it gets the keyboard
+    focus, or code asks for one of its editors (``row.description``, ``row.end_edit``, …) — it
+    builds its real widgets in place. A click that arrives before that goes on to the widget
+    under the pointer.
+    """
+
+    description: QLineEdit
+    project: ProjectPicker
+    tags: QLabel
+    billable: QLabel
+    warning: QLabel
+    start_edit: _TimeEdit
+    end_edit: _TimeEdit
+    duration: QLabel
+    play: QToolButton
+    more: QToolButton
+
+    def __init__(self, view: EntriesView, entry: EntryRow, overlap: bool, last: bool,
+                 painted: bool = True) -> None:
         super().__init__()
         self.view = view
         self.entry = entry
+        self.overlap = overlap
+        self.built = False
+        self.menu: QMenu | None = None
         self.setObjectName("entryRow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setProperty("overlap", overlap)
         self.setProperty("last", last)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        colors = theme.current()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         what = entry.description or "(no description)"
         self.setAccessibleName(f"Entry: {what}")
+        self.setAccessibleDescription(self._summary())
+        if not painted:
+            self.build()
+        else:
+            self.setMinimumHeight(view.row_height())
 
-        self.description = QLineEdit(entry.description)
+    def __getattr__(self, name: str) -> object:
+        """An editor of a painted row: build the row's widgets, then hand it out."""
+        if name in _PARTS and not self.__dict__.get("built", True):
+            self.build()
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def _summary(self) -> str:
+        entry = self.entry
+        parts = [entry.project or "no project"]
+        if entry.task:
+            parts.append(entry.task)
+        if entry.tags:
+            parts.append(", ".join(entry.tags))
+        return " · ".join(parts)
+
+    def build(self) -> None:
+        """Build the row's real widgets (once); the row stops painting itself."""
+        if self.built:
+            return
+        self.built = True
+        self.setMinimumHeight(0)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab now stops at its editors
+        focus = self.hasFocus()
+        self._build_parts()
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            child.show()  # at once, not on the next turn of the event loop
+        self.show_entry(self.entry, self.overlap)
+        self.update_times(self.view.app.clock())
+        self.update()
+        if focus:
+            self.description.setFocus()
+
+    def _build_parts(self) -> None:
+        view = self.view
+        self.description = QLineEdit()
         self.description.setPlaceholderText("Add description")
         self.description.setAccessibleName("Entry description")
         self.description.setMaxLength(5000)
-        self.description.setCursorPosition(0)
         self.description.editingFinished.connect(self._description_done)
         self.description.installEventFilter(self)
 
         self.project = ProjectPicker(view.projects, compact=False)
         self.project.setObjectName("rowProject")
-        self.project.set_choice(entry.project, entry.task, entry.color)
-        self.project.setProperty("chosen", bool(entry.project))
         self.project.chosen.connect(self._project_chosen)
 
-        self.tags = QLabel(", ".join(entry.tags))
+        self.tags = QLabel()
         self.tags.setObjectName("rowTags")
         self.tags.setAccessibleName("Entry tags")
-
+        self.tags.setFixedWidth(150)
         self.billable = QLabel()
-        self.billable.setAccessibleName("Billable" if entry.billable else "Not billable")
-        if entry.billable:
-            self.billable.setPixmap(glyph("money", colors.accent).pixmap(QSize(16, 16)))
-            self.billable.setToolTip("Billable")
         self.billable.setFixedWidth(18)
-
         self.warning = QLabel()
         self.warning.setFixedWidth(18)
-        if overlap:
-            self.warning.setPixmap(glyph("warning", colors.warn).pixmap(QSize(16, 16)))
-            self.warning.setToolTip("This entry overlaps another entry")
-            self.warning.setAccessibleName("Overlaps another entry")
 
         self.start_edit = _TimeEdit("Start time")
         self.end_edit = _TimeEdit("End time")
@@ -175,7 +243,6 @@ class EntryRowWidget(QFrame):
         self.duration.setAccessibleName("Duration")
 
         self.play = QToolButton()
-        self.play.setIcon(glyph("play", colors.accent))
         self.play.setToolTip("Continue this entry (start a timer like it)")
         self.play.setAccessibleName("Continue this entry")
         self.play.clicked.connect(lambda: view.continue_entry(self.entry, "bar"))
@@ -183,12 +250,8 @@ class EntryRowWidget(QFrame):
         policy.setRetainSizeWhenHidden(True)
         self.play.setSizePolicy(policy)
         self.play.setFixedSize(QSize(26, 26))
-        if entry.running:
-            self.play.hide()
 
-        self.menu: QMenu | None = None
         self.more = QToolButton()
-        self.more.setIcon(glyph("more", colors.muted))
         self.more.setToolTip("More actions")
         self.more.setAccessibleName("More actions")
         self.more.setFixedSize(QSize(26, 26))
@@ -199,11 +262,6 @@ class EntryRowWidget(QFrame):
         box = QHBoxLayout(project_box)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.project, 0, Qt.AlignmentFlag.AlignLeft)
-        self.tags.setFixedWidth(150)
-        tags_text = ", ".join(entry.tags)
-        self.tags.setText(self.tags.fontMetrics().elidedText(
-            tags_text, Qt.TextElideMode.ElideRight, 146))
-        self.tags.setToolTip(tags_text)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 4, 8, 4)
@@ -219,7 +277,74 @@ class EntryRowWidget(QFrame):
         layout.addWidget(self.duration)
         layout.addWidget(self.play)
         layout.addWidget(self.more)
-        self.update_times(view.app.clock())
+
+    def show_entry(self, entry: EntryRow, overlap: bool) -> None:
+        """Fill the (built) widgets with ``entry`` — a real row once, the stamp per paint."""
+        colors = theme.current()
+        self.entry = entry
+        self.description.setText(entry.description)
+        self.description.setCursorPosition(0)
+        self.project.set_choice(entry.project, entry.task, entry.color)
+        tags_text = ", ".join(entry.tags)
+        self.tags.setText(self.tags.fontMetrics().elidedText(
+            tags_text, Qt.TextElideMode.ElideRight, 146))
+        self.tags.setToolTip(tags_text)
+        self.billable.setAccessibleName("Billable" if entry.billable else "Not billable")
+        self.billable.setToolTip("Billable" if entry.billable else "")
+        self.billable.setPixmap(glyph("money", colors.accent).pixmap(QSize(16, 16))
+                                if entry.billable else QPixmap())
+        self.warning.setToolTip("This entry overlaps another entry" if overlap else "")
+        self.warning.setAccessibleName("Overlaps another entry" if overlap else "")
+        self.warning.setPixmap(glyph("warning", colors.warn).pixmap(QSize(16, 16))
+                               if overlap else QPixmap())
+        self.play.setIcon(glyph("play", colors.accent))
+        self.play.setVisible(not entry.running)
+        self.more.setIcon(glyph("more", colors.muted))
+
+    # -- the painted state -------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)  # the row's own background (hover, overlap) and divider
+        if self.built:
+            return
+        stamp = self.view.stamp(self.width(), self.height())
+        stamp.show_entry(self.entry, self.overlap)
+        stamp.update_times(self.view.app.clock())
+        layout = stamp.layout()
+        if layout is not None:
+            layout.activate()
+        ratio = self.devicePixelRatioF()
+        image = QImage(round(self.width() * ratio), round(self.height() * ratio),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        stamp.render(image, QPoint(0, 0), QRegion(), QWidget.RenderFlag.DrawChildren)
+        painter = QPainter(self)
+        painter.drawImage(0, 0, image)
+        painter.end()
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self.build()  # the pointer is here: the real widgets take over (hover, clicks)
+        super().enterEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if not self.built and event.reason() in (Qt.FocusReason.TabFocusReason,
+                                                 Qt.FocusReason.BacktabFocusReason):
+            self.build()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if not self.built:  # e.g. a touch screen: no hover came first
+            self.build()
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()
+            target = self.childAt(event.position().toPoint())
+            if isinstance(target, QLineEdit):
+                target.setFocus(Qt.FocusReason.MouseFocusReason)
+            elif isinstance(target, QToolButton):
+                target.click()
+            return
+        super().mousePressEvent(event)
 
     def build_menu(self) -> QMenu:
         if self.menu is None:
@@ -239,6 +364,9 @@ class EntryRowWidget(QFrame):
         self.build_menu().popup(self.more.mapToGlobal(self.more.rect().bottomLeft()))
 
     def update_times(self, now: int) -> None:
+        if not self.built:
+            self.update()  # painted: the stamp shows the current times
+            return
         fmt = self.view.time_format
         self.start_edit.show_value(clock(self.entry.local_start(), fmt))
         end = self.entry.local_end()
@@ -371,6 +499,8 @@ class EntriesView(QWidget):
         self._today = dt.date.today()
         self._projects_cache: list[PickerProject] | None = None
         self._fingerprint: object = None
+        self._stamp: EntryRowWidget | None = None
+        self._row_height: int | None = None
         colors = theme.current()
 
         header = QFrame()
@@ -447,6 +577,29 @@ class EntriesView(QWidget):
         self._retry.timeout.connect(self.refresh)
         self.retheme()
         del colors
+
+    # -- painted rows --------------------------------------------------------------------------
+    def stamp(self, width: int = 0, height: int = 0) -> EntryRowWidget:
+        """The hidden real row the painted rows draw themselves with (built once per theme)."""
+        if self._stamp is None:
+            sample = EntryRow(0, 0, 0, "UTC", "", None, None, None, None, None, None, (), False)
+            self._stamp = EntryRowWidget(self, sample, False, False, painted=False)
+            self._stamp.setParent(self)
+            self._stamp.hide()
+            self._stamp.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        if width and height and self._stamp.size() != QSize(width, height):
+            self._stamp.resize(width, height)
+        return self._stamp
+
+    def row_height(self) -> int:
+        """A row's height: the real row's."""
+        if self._row_height is None:
+            stamp = self.stamp()
+            stamp.ensurePolished()
+            for child in stamp.findChildren(QWidget):
+                child.ensurePolished()
+            self._row_height = stamp.sizeHint().height()
+        return self._row_height
 
     # -- data --------------------------------------------------------------------------------
     def projects(self) -> list[PickerProject]:
@@ -603,6 +756,10 @@ class EntriesView(QWidget):
         self.add_button.setIcon(glyph("plus", colors.text))
         self._search_action.setIcon(glyph("search", colors.muted))
         self._fingerprint = None
+        if self._stamp is not None:  # the painted rows' stamp follows the new theme
+            self._stamp.deleteLater()
+            self._stamp = None
+            self._row_height = None
 
     # -- actions -----------------------------------------------------------------------------
     def rows(self) -> list[EntryRowWidget]:
