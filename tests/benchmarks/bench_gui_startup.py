@@ -2,15 +2,18 @@
 
     .venv/bin/python tests/benchmarks/bench_gui_startup.py [--runs 5] [--entries 100000]
 
-Measures, per run, the whole process: from spawning it to its exit right after the main window
-was shown and the event loop went idle (``TIMETRACKER_GUI_EXIT_WHEN_IDLE=1`` makes the app quit
-there), and the process's peak RSS (``ru_maxrss`` from ``wait4``). The peer is a bare PySide6
-app — QApplication, a QMainWindow with a label, shown, quit when idle — run interleaved with
-ours in the same rounds. Both run with the same Qt platform (offscreen unless ``--platform``).
+Measures, per run: the time from spawning the process until the main window was shown and
+the event loop went idle — the moment the process says so on stdout
+(``TIMETRACKER_GUI_EXIT_WHEN_IDLE=1`` makes the app print ``gui-idle`` there, with this week's
+rows painted, and quit) — and the process's peak RSS (``ru_maxrss`` from ``wait4``). The peer is
+a bare PySide6 app — QApplication, a QMainWindow with a label, shown, prints ``idle`` and quits
+when idle — run interleaved with ours in the same rounds. Both run with the same Qt platform
+(offscreen unless ``--platform``).
 
-Goals (issue 3): ≤ 1.5× the peer's wall time and ≤ 1.6× its peak RSS. Also printed, for
-honesty: "warm" — until the background warm-up that follows the first idle (importing the ORM
-and telemetry on a worker thread, then starting telemetry) is finished too.
+Goals (issue 3): ≤ 1.5× the peer's time to idle and ≤ 1.6× its peak RSS. Also printed, for
+honesty: the whole process (spawn to exit, so shutting down counts too), and "warm" — until the
+background warm-up that follows the first idle (the daily backup, importing the ORM and
+telemetry on a worker thread, then starting telemetry) is finished too.
 
 The data set is tests/benchmarks/dataset.py's generator (8 years ending *today*, so this week
 has entries to show), cached under .bench/ keyed by its parameters, the day and dataset.py.
@@ -28,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,7 +50,10 @@ window = QMainWindow()
 window.setCentralWidget(QLabel("Hello"))
 window.resize(1180, 760)
 window.show()
-QTimer.singleShot(0, lambda: QTimer.singleShot(0, app.quit))
+def idle():
+    print("idle", flush=True)
+    app.quit()
+QTimer.singleShot(0, lambda: QTimer.singleShot(0, idle))
 sys.exit(app.exec())
 """
 
@@ -67,18 +74,29 @@ def cached_home(entries: int, years: int) -> Path:
     return folder
 
 
-def run(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in KiB, stdout) of one process run to its end."""
+@dataclass(frozen=True)
+class Sample:
+    ready: float  # seconds from spawn to the first line on stdout (shown and idle)
+    wall: float  # seconds from spawn to exit
+    rss: int  # peak RSS, KiB
+    line: str
+
+
+def run(argv: list[str], env: dict[str, str]) -> Sample:
+    """One process run to its end: when its first stdout line arrived, when it ended, its
+    peak RSS."""
     started = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().decode()
+    ready = time.perf_counter() - started
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
-    out = proc.stdout.read().decode() if proc.stdout else ""
     err = proc.stderr.read().decode() if proc.stderr else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{argv} failed with {proc.returncode}:\n{err}")
-    return wall, int(usage.ru_maxrss), out
+    return Sample(ready, wall, int(usage.ru_maxrss), line)
 
 
 def main() -> int:
@@ -107,39 +125,43 @@ def main() -> int:
         # warm-up: file cache, byte code, the daily backup of the database
         run(ours, idle_env)
         run(bare, env)
-        samples: dict[str, list[tuple[float, int]]] = {"ours": [], "bare": [], "warm": []}
+        samples: dict[str, list[Sample]] = {"ours": [], "bare": [], "warm": []}
         for _ in range(args.runs):
-            wall, rss, out = run(ours, idle_env)
-            assert out.startswith("gui-idle "), out
-            samples["ours"].append((wall, rss))
-            wall, rss, _out = run(bare, env)
-            samples["bare"].append((wall, rss))
-            wall, rss, out = run(ours, warm_env)
-            assert out.startswith("gui-warm "), out
-            samples["warm"].append((wall, rss))
+            sample = run(ours, idle_env)
+            assert sample.line.startswith("gui-idle "), sample.line
+            samples["ours"].append(sample)
+            sample = run(bare, env)
+            assert sample.line.startswith("idle"), sample.line
+            samples["bare"].append(sample)
+            sample = run(ours, warm_env)
+            assert sample.line.startswith("gui-warm "), sample.line
+            samples["warm"].append(sample)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
-    def med(name: str, index: int) -> float:
-        return statistics.median(s[index] for s in samples[name])
+    def med(name: str, field: str) -> float:
+        return statistics.median(float(getattr(s, field)) for s in samples[name])
 
     print(f"\nGUI cold start, {args.entries:,} entries, QT_QPA_PLATFORM={args.platform}, "
           f"median of {args.runs} interleaved runs")
-    print(f"{'':34} {'wall s':>8} {'peak RSS MiB':>13}")
-    rows = (("timetracker (window shown, idle)", "ours"), ("bare PySide6 window", "bare"),
+    print(f"{'':34} {'shown+idle s':>12} {'exit s':>8} {'peak RSS MiB':>13}")
+    rows = (("timetracker", "ours"), ("bare PySide6 window", "bare"),
             ("timetracker (+ background warm-up)", "warm"))
     for label, name in rows:
-        print(f"{label:34} {med(name, 0):8.3f} {med(name, 1) / 1024:13.1f}")
-    time_ratio = med("ours", 0) / med("bare", 0)
-    rss_ratio = med("ours", 1) / med("bare", 1)
+        print(f"{label:34} {med(name, 'ready'):12.3f} {med(name, 'wall'):8.3f} "
+              f"{med(name, 'rss') / 1024:13.1f}")
+    time_ratio = med("ours", "ready") / med("bare", "ready")
+    rss_ratio = med("ours", "rss") / med("bare", "rss")
     time_ok, rss_ok = time_ratio <= TIME_GOAL, rss_ratio <= RSS_GOAL
-    print(f"\nwall time ratio  {time_ratio:.2f}×  (goal ≤ {TIME_GOAL}×)  "
+    print(f"\ntime to shown+idle ratio  {time_ratio:.2f}×  (goal ≤ {TIME_GOAL}×)  "
           f"{'met' if time_ok else 'MISSED'}")
-    print(f"peak RSS ratio   {rss_ratio:.2f}×  (goal ≤ {RSS_GOAL}×)  "
+    print(f"peak RSS ratio            {rss_ratio:.2f}×  (goal ≤ {RSS_GOAL}×)  "
           f"{'met' if rss_ok else 'MISSED'}")
-    print(f"after warm-up    {med('warm', 0) / med('bare', 0):.2f}× time, "
-          f"{med('warm', 1) / med('bare', 1):.2f}× RSS (not a goal; happens after the window "
-          "is usable, on a worker thread)")
+    print(f"whole process (to exit)   {med('ours', 'wall') / med('bare', 'wall'):.2f}× "
+          "(not the goal's measure: includes shutting down)")
+    print(f"after warm-up             {med('warm', 'ready') / med('bare', 'ready'):.2f}× time, "
+          f"{med('warm', 'rss') / med('bare', 'rss'):.2f}× RSS (not a goal; happens after the "
+          "window is usable, on a worker thread)")
     return 1 if args.strict and not (time_ok and rss_ok) else 0
 
 

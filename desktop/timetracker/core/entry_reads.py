@@ -9,7 +9,8 @@ ORM on first use). The rows read here are the same :class:`EntryView` the servic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from timetracker.core.clock import Clock
@@ -59,17 +60,13 @@ _LAST_SQL = _COLUMNS + """
 WHERE e.deleted_at IS NULL ORDER BY e.start DESC, e.id DESC LIMIT 1
 """
 
-_OVERLAP_SQL = """
-WITH w AS MATERIALIZED (
-    SELECT id, start, COALESCE("end", :now) AS stop FROM time_entries
-    WHERE deleted_at IS NULL AND start < :hi
-      AND ((start >= :lo - :span AND COALESCE("end", :now) > :lo) OR running_marker = 1)),
-near AS MATERIALIZED (
-    SELECT id, start, COALESCE("end", :now) AS stop FROM time_entries
-    WHERE deleted_at IS NULL AND start < :hi + :span
-      AND ((start >= :lo - 2 * :span) OR running_marker = 1))
-SELECT DISTINCT a.id FROM w a JOIN near b
-  ON a.id != b.id AND b.start < a.stop AND b.stop > a.start
+# Every live entry that could overlap one in [lo, hi): those starting up to one longest entry
+# before it (and the running one), in start order for the sweep in overlapping_ids().
+_NEAR_SQL = """
+SELECT id, start, COALESCE("end", :now) FROM time_entries
+WHERE deleted_at IS NULL AND start < :hi + :span
+  AND (start >= :lo - 2 * :span OR running_marker = 1)
+ORDER BY start
 """
 
 _PROJECTS_SQL = """
@@ -83,6 +80,23 @@ ORDER BY lower(p.name)
 """
 
 _TAGS_SQL = "SELECT name FROM tags WHERE NOT archived ORDER BY lower(name)"
+
+
+def overlapping_ids(intervals: Iterable[tuple[int, int, int]]) -> set[int]:
+    """Ids of the ``(id, start, stop)`` intervals, sorted by start, that overlap another one
+    (sharing only an end point is no overlap). A sweep: O(n log n), not every pair."""
+    found: set[int] = set()
+    active: list[tuple[int, int, int]] = []  # (stop, start, id) of those still open: a heap
+    for id_, start, stop in intervals:
+        while active and active[0][0] <= start:  # ended: can overlap nothing from here on
+            heapq.heappop(active)
+        hits = [other for _stop, other_start, other in active if other_start < stop]
+        if hits:
+            found.add(id_)
+            found.update(hits)
+        if stop > start:  # an empty interval overlaps nothing that starts after it
+            heapq.heappush(active, (stop, start, id_))
+    return found
 
 
 def _split(joined: str | None) -> tuple[str, ...]:
@@ -128,8 +142,11 @@ class EntryReads:
 
     def overlap_ids(self, lo: int, hi: int) -> set[int]:
         """Ids of live entries overlapping [lo, hi) that overlap another live entry."""
-        params = {"lo": lo, "hi": hi, "now": self.clock(), "span": self._span()}
-        return {int(r[0]) for r in self.db.read(_OVERLAP_SQL, params)}
+        now = self.clock()
+        params = {"lo": lo, "hi": hi, "now": now, "span": self._span()}
+        near = [(int(i), int(s), int(e)) for i, s, e in self.db.read(_NEAR_SQL, params)]
+        in_range = {i for i, s, e in near if s < hi and e > lo}
+        return overlapping_ids(near) & in_range
 
     def projects(self) -> list[PickerProject]:
         """Active projects with their open tasks, by name."""

@@ -173,7 +173,7 @@ class EntryRowWidget(QFrame):
         if not painted:
             self.build()
         else:
-            self.setMinimumHeight(view.row_height())
+            self.setMinimumHeight(view.row_height(entry))
 
     def __getattr__(self, name: str) -> object:
         """An editor of a painted row: build the row's widgets, then hand it out."""
@@ -200,10 +200,11 @@ class EntryRowWidget(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab now stops at its editors
         focus = self.hasFocus()
         self._build_parts()
-        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            child.show()  # at once, not on the next turn of the event loop
-        self.show_entry(self.entry, self.overlap)
+        self.show_entry(self.entry, self.overlap)  # before they are shown (styled once)
         self.update_times(self.view.app.clock())
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+                child.show()  # at once, not on the next turn of the event loop
         self.update()
         if focus:
             self.description.setFocus()
@@ -306,7 +307,7 @@ class EntryRowWidget(QFrame):
         super().paintEvent(event)  # the row's own background (hover, overlap) and divider
         if self.built:
             return
-        stamp = self.view.stamp(self.width(), self.height())
+        stamp = self.view.stamp(self.entry, self.width(), self.height())
         stamp.show_entry(self.entry, self.overlap)
         stamp.update_times(self.view.app.clock())
         layout = stamp.layout()
@@ -499,7 +500,7 @@ class EntriesView(QWidget):
         self._today = dt.date.today()
         self._projects_cache: list[PickerProject] | None = None
         self._fingerprint: object = None
-        self._stamp: EntryRowWidget | None = None
+        self._stamps: dict[bool, EntryRowWidget] = {}
         self._row_height: int | None = None
         colors = theme.current()
 
@@ -579,22 +580,31 @@ class EntriesView(QWidget):
         del colors
 
     # -- painted rows --------------------------------------------------------------------------
-    def stamp(self, width: int = 0, height: int = 0) -> EntryRowWidget:
-        """The hidden real row the painted rows draw themselves with (built once per theme)."""
-        if self._stamp is None:
-            sample = EntryRow(0, 0, 0, "UTC", "", None, None, None, None, None, None, (), False)
-            self._stamp = EntryRowWidget(self, sample, False, False, painted=False)
-            self._stamp.setParent(self)
-            self._stamp.hide()
-            self._stamp.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-        if width and height and self._stamp.size() != QSize(width, height):
-            self._stamp.resize(width, height)
-        return self._stamp
+    def stamp(self, entry: EntryRow | None = None, width: int = 0,
+              height: int = 0) -> EntryRowWidget:
+        """The hidden real row that painted rows like ``entry`` draw themselves with.
 
-    def row_height(self) -> int:
-        """A row's height: the real row's."""
+        One per look the style sheet gives a row's widgets (with or without a project), so
+        painting never re-styles a widget; built once per theme.
+        """
+        key = entry is not None and entry.project is not None
+        stamp = self._stamps.get(key)
+        if stamp is None:
+            sample = EntryRow(0, 0, 0, "UTC", "", None, "-" if key else None, None, None,
+                              None, None, (), False)
+            stamp = EntryRowWidget(self, sample, False, False, painted=False)
+            stamp.setParent(self)
+            stamp.hide()
+            stamp.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+            self._stamps[key] = stamp
+        if width and height and stamp.size() != QSize(width, height):
+            stamp.resize(width, height)
+        return stamp
+
+    def row_height(self, entry: EntryRow | None = None) -> int:
+        """A row's height: the real row's (the same for every row)."""
         if self._row_height is None:
-            stamp = self.stamp()
+            stamp = self.stamp(entry)
             stamp.ensurePolished()
             for child in stamp.findChildren(QWidget):
                 child.ensurePolished()
@@ -756,10 +766,10 @@ class EntriesView(QWidget):
         self.add_button.setIcon(glyph("plus", colors.text))
         self._search_action.setIcon(glyph("search", colors.muted))
         self._fingerprint = None
-        if self._stamp is not None:  # the painted rows' stamp follows the new theme
-            self._stamp.deleteLater()
-            self._stamp = None
-            self._row_height = None
+        for stamp in self._stamps.values():  # the painted rows' stamps follow the new theme
+            stamp.deleteLater()
+        self._stamps.clear()
+        self._row_height = None
 
     # -- actions -----------------------------------------------------------------------------
     def rows(self) -> list[EntryRowWidget]:

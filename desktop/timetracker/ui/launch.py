@@ -1,9 +1,10 @@
 """Starting the GUI: one instance per data folder, a checked database, the main window.
 
-Order matters for start-up time: the database's integrity check starts on its own thread
-before Qt is imported (SQLite releases the GIL while it checks); the window is shown before
-logging, metrics and telemetry start; SQLAlchemy's ORM (needed only to change data) is
-imported on a worker thread once the window is idle.
+Order matters for start-up time (docs/architecture.md, "Desktop UI: start-up"): the
+database's integrity check starts on its own thread before Qt is imported (SQLite releases the
+GIL while it checks); the window is shown before logging, metrics and telemetry start; once it
+is idle, it starts answering later launches, and a worker thread makes the daily backup and
+imports SQLAlchemy's ORM (needed only to change data) and telemetry.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 EXIT_WHEN_IDLE_ENV = "TIMETRACKER_GUI_EXIT_WHEN_IDLE"
 #: Delay after start before the ORM and telemetry are imported in the background.
 PRELOAD_DELAY_MS = 300
+#: Delay after the window is shown before this instance answers later launches (a second
+#: launch in between keeps trying to connect; see SingleInstance.ask_running_instance).
+LISTEN_DELAY_MS = 50
 
 
 def _make_qapplication() -> QApplication:
@@ -38,11 +42,16 @@ def _make_qapplication() -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from timetracker import build_info
+    from timetracker.ui import theme
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    # the style given on the command line: setting it later would cost start-up time
+    qt_app = existing or QApplication([*sys.argv[:1], "-style", theme.STYLE])
     assert isinstance(qt_app, QApplication)
+    if existing is None:
+        qt_app.setProperty(theme.STYLE_PROPERTY, theme.STYLE)
     qt_app.setApplicationName(build_info.APP_NAME)
     qt_app.setOrganizationName(build_info.ORG_NAME)
     qt_app.setApplicationVersion(build_info.VERSION)
@@ -94,9 +103,11 @@ def ask_restore(error: DatabaseCorruptError) -> bool:
     return restore is not None and box.clickedButton() is restore
 
 
-def _preload() -> None:
-    """Import, off the UI thread, what telemetry and changing data need (the ORM), so neither
-    the first Start click nor starting telemetry makes the window wait."""
+def _warm_up(app: App) -> None:
+    """Off the UI thread, once the window is shown: the day's automatic backup (when due),
+    then import what telemetry and changing data need (the ORM), so neither the first Start
+    click nor starting telemetry makes the window wait."""
+    app.make_daily_backup()
     import sqlalchemy.orm
 
     import timetracker.core.catalog
@@ -146,6 +157,7 @@ def launch_gui() -> int:
     from timetracker.ui.icons import app_icon
 
     app = App(paths=paths, integrity_probe=probe)
+    app.daily_backup_on_open = False  # made on a worker thread once the window is shown
     qt_app.setWindowIcon(app_icon())
     theme.apply(qt_app, str(app.config.get("theme")))
     try:
@@ -186,7 +198,6 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
         window.show()
 
     def deferred_start() -> None:
-        instance.listen()  # a second launch now raises this window
         if int(app.config.get("metrics_port")):  # the exporter's start-up metric: now
             start_observability()
 
@@ -210,7 +221,7 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
 
     def warm_up() -> None:
         start_observability()  # at once when it already ran
-        job = background.run_in_background(_preload, owner=window)
+        job = background.run_in_background(lambda: _warm_up(app), owner=window)
         job.finished.connect(warmed_up)
         job.failed.connect(warmed_up)  # start telemetry anyway; it reports its own errors
 
@@ -220,6 +231,7 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
 
     exit_when = os.environ.get(EXIT_WHEN_IDLE_ENV, "")
     QTimer.singleShot(0, deferred_start)
+    QTimer.singleShot(LISTEN_DELAY_MS, instance.listen)  # a second launch now raises this window
     if exit_when == "1":
         QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: report("gui-idle")))
     else:

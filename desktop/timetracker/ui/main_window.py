@@ -13,20 +13,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
-    QDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -40,7 +35,7 @@ from timetracker.ui.actions import ActionDispatcher, Source
 from timetracker.ui.db_watcher import DatabaseWatcher
 from timetracker.ui.entries_view import EntriesView
 from timetracker.ui.icons import app_icon, glyph
-from timetracker.ui.shortcuts import LIST_KEYS, SHORTCUTS, native_text, sequence
+from timetracker.ui.shortcuts import SHORTCUTS, native_text, sequence
 from timetracker.ui.timer_bar import TimerBar
 from timetracker.ui.toast import Toast
 from timetracker.ui.tray import Tray, tray_available
@@ -49,6 +44,8 @@ from timetracker.ui.variants.timer_variants import TimerHost
 from timetracker.ui.variants.variant_host import built_flags
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from timetracker.app import App
 
 #: The pages: key, title, glyph, (module, class) built lazily (None = built at start).
@@ -415,11 +412,15 @@ class MainWindow(QMainWindow):
         self.dispatcher.run("dialog.entry", source, run)
 
     def _open_optional(self, module_name: str, class_name: str, title: str) -> QDialog | None:
+        from PySide6.QtWidgets import QDialog
+
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as missing:
             if missing.name != module_name:
                 raise
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.information(self, title, f"{title} is not available in this version.")
             return None
         dialog = getattr(module, class_name)(self.app, self)
@@ -468,31 +469,15 @@ class MainWindow(QMainWindow):
                             changes_data=False)
 
     def show_shortcuts(self) -> None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Keyboard shortcuts")
-        table = QTableWidget(len(SHORTCUTS) + len(LIST_KEYS), 2)
-        table.setAccessibleName("Keyboard shortcuts")
-        table.setHorizontalHeaderLabels(["Keys", "Action"])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        rows = [(native_text(s.key), f"{s.label} — {s.help}") for s in SHORTCUTS]
-        rows += [(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) or k,
-                  f"In the entries list: {h}") for k, h in LIST_KEYS]
-        for row, (keys, text) in enumerate(rows):
-            table.setItem(row, 0, QTableWidgetItem(keys))
-            table.setItem(row, 1, QTableWidgetItem(text))
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(table)
-        dialog.resize(620, 560)
-        dialog.show()
-        self.shortcuts_dialog = dialog
+        from timetracker.ui.help_dialogs import shortcuts_dialog
+
+        self.shortcuts_dialog = shortcuts_dialog(self)
+        self.shortcuts_dialog.show()
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About TimeTracker",
-                          f"<b>{build_info.APP_NAME}</b> {build_info.VERSION}<br>"
-                          "A privacy-first desktop time tracker.")
+        from timetracker.ui.help_dialogs import show_about
+
+        show_about(self)
 
     # -- window and tray ---------------------------------------------------------------------
     def show_and_raise(self) -> None:

@@ -167,10 +167,7 @@ class ProjectPicker(QToolButton):
             self.setIcon(glyph("folder", theme.current().muted))
             self.setText("" if self._compact else "Project")
             self.setToolTip("Choose a project (type to search or create one)")
-        if self.property("chosen") != bool(self.project):
-            self.setProperty("chosen", bool(self.project))
-            self.style().unpolish(self)
-            self.style().polish(self)
+        theme.set_style_property(self, "chosen", bool(self.project))
 
     def open_popup(self) -> _Popup:
         popup = _Popup(self, "Find or create a project…")
@@ -264,9 +261,7 @@ class TagPicker(QToolButton):
         shown = text if len(text) <= 28 else text[:26] + "…"
         self.setText(shown or ("" if self._compact else "Add tags"))
         self.setToolTip(f"Tags: {text}" if text else "Add tags")
-        self.setProperty("chosen", bool(self.selected))
-        self.style().unpolish(self)
-        self.style().polish(self)
+        theme.set_style_property(self, "chosen", bool(self.selected))
 
     def open_popup(self) -> _Popup:
         popup = _Popup(self, "Find or create tags…")

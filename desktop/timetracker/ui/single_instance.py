@@ -9,7 +9,7 @@ checks whether its owner still lives). The CLI never takes this lock, so it runs
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +22,10 @@ MESSAGE = b"show\n"
 
 
 def server_name(data_dir: Path) -> str:
-    digest = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8")).hexdigest()[:16]
-    return f"timetracker-{digest}"
+    """The socket name for ``data_dir``: a 64-bit checksum of its path (zlib's, already loaded
+    at start-up; hashlib would load OpenSSL first)."""
+    path = str(Path(data_dir).resolve()).encode("utf-8")
+    return f"timetracker-{zlib.crc32(path):08x}{zlib.adler32(path):08x}"
 
 
 class SingleInstance(QObject):

@@ -12,11 +12,15 @@ from functools import cache
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from timetracker.core.resources import resource
 
 THEME_CHOICES = ("system", "light", "dark")
+#: The Qt style under the style sheet, the same on every platform; the application property
+#: that says it is set.
+STYLE = "Fusion"
+STYLE_PROPERTY = "ttStyle"
 
 
 @dataclass(frozen=True)
@@ -111,11 +115,32 @@ def stylesheet(theme: Theme) -> str:
 def apply(app: QApplication, choice: str) -> Theme:
     """Apply the theme for setting ``choice`` to the whole application; returns it."""
     theme = resolve(choice)
-    app.setStyle("Fusion")
+    if app.property(STYLE_PROPERTY) != STYLE:  # (the launcher starts Qt with -style Fusion)
+        app.setStyle(STYLE)
+        app.setProperty(STYLE_PROPERTY, STYLE)
     app.setPalette(palette(theme))
     app.setStyleSheet(stylesheet(theme))
     app.setProperty("ttTheme", theme.name)
     return theme
+
+
+def set_style_property(widget: QWidget, name: str, value: object) -> None:
+    """Set a property the style sheet selects on (``[running="true"]``…) and re-style the
+    widget when it changed. A widget not polished yet is left alone: it takes the style sheet
+    with the property's value when it is first shown (and start-up never touches QStyle)."""
+    if widget.property(name) == value:
+        return
+    widget.setProperty(name, value)
+    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        repolish(widget)
+
+
+def repolish(widget: QWidget) -> None:
+    """Apply the style sheet to ``widget`` again (after a property or name it selects on
+    changed)."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
 
 
 def current(app: QApplication | None = None) -> Theme:

@@ -148,15 +148,12 @@ class TimerBar(QFrame):
         running = self.running is not None
         colors = theme.current()
         self.start_stop.setIcon(glyph("stop" if running else "play", "#FFFFFF", 18))
-        self.start_stop.setProperty("running", running)
-        self.elapsed.setProperty("running", running)
+        theme.set_style_property(self.start_stop, "running", running)
+        theme.set_style_property(self.elapsed, "running", running)
         key = native_text("toggle_timer")
         self.start_stop.setAccessibleName("Stop timer" if running else "Start timer")
         self.start_stop.setToolTip(("Stop the timer" if running else "Start a timer")
                                    + f" ({key})")
-        for widget in (self.start_stop, self.elapsed):
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
         self.continue_button.setIcon(glyph("continue", colors.muted))
         self.continue_button.setVisible(not running and self.last is not None)
         if self.last is not None:

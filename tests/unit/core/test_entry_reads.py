@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from hypothesis import given
+from hypothesis import strategies as st
 from timetracker.app import App
-from timetracker.core.entry_reads import EntryReads
+from timetracker.core.entry_reads import EntryReads, overlapping_ids
 
 DAY = 86_400
 
@@ -50,3 +52,13 @@ def test_data_version_moves_when_another_connection_commits(app: App) -> None:
     assert reads.data_version() == before
     app.entries.add(app.clock() - 60, app.clock(), description="x")  # the ORM's connection
     assert reads.data_version() != before
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(-3, 15)), max_size=30))
+def test_the_overlap_sweep_finds_exactly_the_pairs_that_overlap(
+        spans: list[tuple[int, int]]) -> None:
+    intervals = sorted(((i, start, start + length) for i, (start, length) in enumerate(spans)),
+                       key=lambda interval: interval[1])
+    brute = {a for a, a_start, a_stop in intervals for b, b_start, b_stop in intervals
+             if a != b and b_start < a_stop and b_stop > a_start}  # the SQL's definition
+    assert overlapping_ids(intervals) == brute

@@ -160,9 +160,7 @@ class FocusTimer(QFrame):
         for widget, value in ((self.start_stop, running is not None),
                               (self.clock, running is not None),
                               (self.state_label, running is not None)):
-            widget.setProperty("running", value)
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
+            theme.set_style_property(widget, "running", value)
         if running is not None:
             self.state_label.setText("●  TRACKING")
             self.description_label.setText(running.description or "(no description)")

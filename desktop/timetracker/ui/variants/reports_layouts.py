@@ -22,6 +22,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from timetracker.telemetry.flag_keys import FeatureFlags, ReportsV2Variant
+from timetracker.ui import theme
 from timetracker.ui.variants.reports_config import ReportsConfig
 from timetracker.ui.variants.variant_host import VariantHost
 
@@ -174,12 +175,11 @@ class ReportsLayoutHost(VariantHost):
                 cards = QVBoxLayout() if chart else QHBoxLayout()
                 cards.setSpacing(10)
                 for index, figure in enumerate(self.parts.figures):
-                    figure.setProperty("headline", index == 0)
                     value = getattr(figure, "value", None)  # the figure's number label
                     if isinstance(value, QLabel):
                         value.setObjectName("figureValue")
-                    figure.style().unpolish(figure)
-                    figure.style().polish(figure)
+                    figure.setProperty("headline", index == 0)
+                    theme.repolish(figure)
                     cards.addWidget(figure, 2 if index == 0 else 1)
                     figure.show()
                 holder = QWidget()
