@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from timetracker.core.backup import BackupManager
 from timetracker.core.clock import Clock, system_clock
 from timetracker.core.config import Config
 from timetracker.core.hooks import EventSink
+from timetracker.core.ids import new_uuid
 from timetracker.core.paths import AppPaths
 
 # Services are imported where they are built: a short CLI run (e.g. a report) then never
@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 class App:
     """Owns the long-lived objects of one run of the program."""
 
+    #: Make the daily backup (when due) as the database is opened — the CLI. The window turns
+    #: this off and calls :meth:`make_daily_backup` on a worker thread once it is shown.
+    daily_backup_on_open = True
+
     def __init__(
         self,
         paths: AppPaths | None = None,
@@ -53,7 +57,7 @@ class App:
         self.clock = clock
         self.config = Config.load(self.paths.config_file, self.environ)
         #: A random id for this run of the program (never persisted).
-        self.session_id = str(uuid.uuid4())
+        self.session_id = new_uuid()
         self._sinks: list[EventSink] = []
         #: Per thread: a GUI action's source holds on the thread doing its work only (the UI
         #: thread, or the worker of a background job), so parallel work never mixes sources.
@@ -92,9 +96,14 @@ class App:
         database = Database.open(self.paths.database, self.backups, probe=self.integrity_probe)
         if "observability" in self.__dict__:  # time queries once observability is on
             self._time_queries(database)
+        if self.daily_backup_on_open:
+            self.make_daily_backup()
+        return database
+
+    def make_daily_backup(self) -> None:
+        """The day's automatic backup, if the setting is on and none was made today."""
         if self.config.get("backup_daily"):
             self.backups.create_daily_if_due()
-        return database
 
     # -- domain services ---------------------------------------------------------------------
     @cached_property

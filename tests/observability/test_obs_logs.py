@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from obs_helpers import read_json_lines
+from timetracker.observability.log_start import level_from_environment
 from timetracker.observability.logs import (
     CORE_FIELDS,
     LOG_FILE_NAME,
     LoggingHandle,
     LoggingSettings,
     configure_logging,
-    level_from_environment,
     rfc3339_utc_millis,
 )
 

@@ -1,5 +1,6 @@
-"""The pre-parsed registry in the cache folder: same registry and validation as a fresh parse,
-rebuilt when a source changes or the cache is damaged, and no PyYAML on a cached CLI run."""
+"""The pre-parsed registry in the cache folder: same registry and validation as a fresh parse
+(also through the compact check table the consent-off path reads), rebuilt when a source changes
+or the cache is damaged, and neither PyYAML nor the registry module on a cached CLI run."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from timetracker.telemetry.registry import (
     TelemetryValidationError,
     load_registry,
 )
-from timetracker.telemetry.registry_cache import CACHE_FILE_NAME, load_cached_registry
+from timetracker.telemetry.registry_cache import (
+    CACHE_FILE_NAME,
+    load_cached_checks,
+    load_cached_registry,
+)
 
 CASES: list[tuple[str, dict[str, object]]] = [
     ("timer.stopped", {"source": "cli", "duration_seconds": 5000}),
@@ -34,6 +39,17 @@ def _outcome(registry: object, event: str, props: dict[str, object]) -> object:
         return registry.validate(event, props)  # type: ignore[attr-defined]
     except TelemetryValidationError as exc:
         return f"error: {exc}"
+
+
+def _lines(cache: Path) -> list[dict[str, object]]:
+    """The cache file's two JSON lines: key and check table, then the registry."""
+    return [json.loads(line) for line in
+            (cache / CACHE_FILE_NAME).read_text(encoding="utf-8").splitlines()]
+
+
+def _write_lines(cache: Path, docs: list[dict[str, object]]) -> None:
+    (cache / CACHE_FILE_NAME).write_text("".join(json.dumps(d) + "\n" for d in docs),
+                                         encoding="utf-8")
 
 
 @pytest.fixture
@@ -61,10 +77,49 @@ def test_a_cache_hit_equals_a_fresh_parse(tmp_path: Path, sources: Path) -> None
 def test_a_hit_reads_the_cache_not_the_yaml(tmp_path: Path, sources: Path) -> None:
     cache = tmp_path / "cache"
     load_cached_registry(cache, sources)
-    doc = json.loads((cache / CACHE_FILE_NAME).read_text(encoding="utf-8"))
-    doc["registry"]["schema_version"] = 999  # only visible if the cache is what is read
-    (cache / CACHE_FILE_NAME).write_text(json.dumps(doc), encoding="utf-8")
+    head, registry = _lines(cache)
+    registry["schema_version"] = 999  # only visible if the cache is what is read
+    _write_lines(cache, [head, registry])
     assert load_cached_registry(cache, sources).schema_version == 999
+
+
+def test_the_check_table_validates_like_the_registry(tmp_path: Path, sources: Path) -> None:
+    cache = tmp_path / "cache"
+    miss = load_cached_checks(cache, sources)  # parses and writes the cache
+    hit = load_cached_checks(cache, sources)
+    fresh = load_registry(sources)
+    for checks in (miss, hit):
+        assert [_outcome(checks, e, p) for e, p in CASES] == \
+            [_outcome(fresh, e, p) for e, p in CASES]
+    every_event = {name: {prop: (t.kind, t.values, t.edges, t.booleans)
+                          for prop, t in spec.properties.items()}
+                   for name, spec in fresh.events.items()}
+    assert hit.table == every_event
+
+
+def test_a_check_table_hit_reads_only_the_first_line(tmp_path: Path, sources: Path) -> None:
+    cache = tmp_path / "cache"
+    load_cached_checks(cache, sources)
+    head, _registry = _lines(cache)
+    head["checks"]["extra.cached"] = {}  # type: ignore[index]
+    (cache / CACHE_FILE_NAME).write_text(json.dumps(head) + "\nnot json\n", encoding="utf-8")
+    assert load_cached_checks(cache, sources).validate("extra.cached", {}) == {}
+
+
+@pytest.mark.parametrize("parts", [["enum", "abc", [], False], ["enum", [], [], "no"],
+                                   ["bucket", [], [0, True], False], ["enum", []], "enum"])
+def test_a_malformed_check_table_falls_back_to_the_registry(tmp_path: Path, sources: Path,
+                                                            parts: object) -> None:
+    cache = tmp_path / "cache"
+    load_cached_checks(cache, sources)
+    head, registry = _lines(cache)
+    head["checks"]["timer.stopped"]["source"] = parts  # type: ignore[index]
+    _write_lines(cache, [head, registry])
+    checks = load_cached_checks(cache, sources)
+    assert [_outcome(checks, e, p) for e, p in CASES] == \
+        [_outcome(load_registry(sources), e, p) for e, p in CASES]
+    assert load_cached_registry(cache, sources) == load_registry(sources)
+    assert _lines(cache)[0]["checks"]["timer.stopped"]["source"][0] == "enum"  # type: ignore[index]
 
 
 def test_a_changed_source_rebuilds(tmp_path: Path, sources: Path) -> None:
@@ -101,16 +156,16 @@ def test_a_corrupt_cache_falls_back_and_is_rewritten(tmp_path: Path, sources: Pa
     load_cached_registry(cache, sources)
     (cache / CACHE_FILE_NAME).write_bytes(damage)
     assert load_cached_registry(cache, sources) == load_registry(sources)
-    json.loads((cache / CACHE_FILE_NAME).read_bytes())  # rewritten whole
+    assert len(_lines(cache)) == 2  # rewritten whole
 
 
 def test_a_cache_of_the_right_key_but_wrong_shape_falls_back(tmp_path: Path,
                                                               sources: Path) -> None:
     cache = tmp_path / "cache"
     load_cached_registry(cache, sources)
-    doc = json.loads((cache / CACHE_FILE_NAME).read_text(encoding="utf-8"))
-    del doc["registry"]["events"][0]["level"]
-    (cache / CACHE_FILE_NAME).write_text(json.dumps(doc), encoding="utf-8")
+    head, registry = _lines(cache)
+    del registry["events"][0]["level"]  # type: ignore[index]
+    _write_lines(cache, [head, registry])
     assert load_cached_registry(cache, sources) == load_registry(sources)
 
 
@@ -131,7 +186,8 @@ def test_a_cached_report_run_does_not_import_yaml(cli_env: dict[str, str], home:
     code = ("import sys, json\n"
             "from timetracker.cli import run\n"
             "code = run(['report', '--json'])\n"
-            "print(json.dumps({'code': code, 'yaml': 'yaml' in sys.modules}))\n")
+            "print(json.dumps({'code': code, 'yaml': 'yaml' in sys.modules,\n"
+            "                  'registry': 'timetracker.telemetry.registry' in sys.modules}))\n")
 
     def report() -> dict[str, object]:
         done = subprocess.run([sys.executable, "-c", code], env=cli_env, capture_output=True,
@@ -143,4 +199,4 @@ def test_a_cached_report_run_does_not_import_yaml(cli_env: dict[str, str], home:
     assert len(cached) == 1 and "telemetry" not in cached[0].parent.name
     assert cached[0].parent == AppPaths.under(home).cache_dir
     assert not AppPaths.under(home).telemetry_dir.exists()  # consent off: nothing there
-    assert report() == {"code": 0, "yaml": False}
+    assert report() == {"code": 0, "yaml": False, "registry": False}

@@ -8,14 +8,11 @@ Environment variables listed in ``Setting.env`` override the file. Secrets never
 from __future__ import annotations
 
 import os
-import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from timetracker.core.atomic import atomic_write_bytes
 from timetracker.core.errors import ValidationError
@@ -131,6 +128,8 @@ class Config:
         config = cls(path=path)
         raw: dict[str, Any] = {}
         if path.exists():
+            import tomllib  # only when there is a file to read
+
             try:
                 raw = tomllib.loads(path.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -180,6 +179,8 @@ class Config:
         return parsed
 
     def save(self) -> None:
+        import tomli_w  # only when saving
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(self.path, tomli_w.dumps(self.stored).encode("utf-8"))
 

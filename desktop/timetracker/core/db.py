@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +41,11 @@ _DOWN_LINE = re.compile(
 
 
 def _migrations_dir() -> str:
+    beside = Path(__file__).parent / "migrations"  # a normal install: no importlib.resources
+    if beside.is_dir():
+        return str(beside)
+    from importlib import resources
+
     return str(resources.files("timetracker.core") / "migrations")
 
 

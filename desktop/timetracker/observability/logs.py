@@ -22,13 +22,13 @@ context) are the ``session_id``/``app_version`` static fields set here.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from timetracker.observability.log_start import HANDLER_MARK, remove_installed, set_levels
 from timetracker.observability.scrub import STANDARD_ATTRS, Scrubber, ScrubFilter
 
 LOG_FILE_NAME = "timetracker.log"
@@ -38,9 +38,6 @@ BACKUP_COUNT = 5
 #: Field names of every JSON line, in order (extras follow).
 CORE_FIELDS = ("timestamp", "level", "logger", "message", "event", "session_id", "app_version")
 DEFAULT_EVENT = "log"
-#: Loggers of libraries that are chatty at INFO.
-QUIET_LOGGERS = ("sqlalchemy", "alembic", "urllib3", "posthog", "backoff", "requests", "asyncio")
-_HANDLER_MARK = "_timetracker_handler"
 
 
 def rfc3339_utc_millis(created: float) -> str:
@@ -138,13 +135,8 @@ class LoggingHandle:
         root.setLevel(self.previous_root_level)
 
 
-def configure_logging(settings: LoggingSettings, stream: TextIO | None = None) -> LoggingHandle:
-    """Install the file and console handlers on the root logger (replacing earlier ones)."""
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, _HANDLER_MARK, False):
-            root.removeHandler(handler)
-            handler.close()
+def build_handlers(settings: LoggingSettings, stream: TextIO | None = None) -> LoggingHandle:
+    """The file and console handlers (each with the scrub guard), not yet installed."""
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     log_file = settings.log_dir / LOG_FILE_NAME
     scrubber = Scrubber(settings.secrets)
@@ -165,19 +157,19 @@ def configure_logging(settings: LoggingSettings, stream: TextIO | None = None) -
     handlers: list[logging.Handler] = [file_handler, console]
     for handler in handlers:
         handler.addFilter(guard)
-        setattr(handler, _HANDLER_MARK, True)
+        setattr(handler, HANDLER_MARK, True)
+    return LoggingHandle(log_file, scrubber, handlers, logging.getLogger().level)
+
+
+def configure_logging(settings: LoggingSettings, stream: TextIO | None = None) -> LoggingHandle:
+    """Install the file and console handlers on the root logger (replacing earlier ones).
+
+    ``Observability.start`` installs the same handlers on the first record instead
+    (:mod:`timetracker.observability.log_start`)."""
+    root = logging.getLogger()
+    remove_installed(root)
+    handle = build_handlers(settings, stream)
+    for handler in handle.handlers:
         root.addHandler(handler)
-    previous = root.level
-    root.setLevel(min(settings.file_level, settings.console_level))
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.WARNING, settings.file_level))
-    return LoggingHandle(log_file, scrubber, handlers, previous)
-
-
-def level_from_environment(environ: dict[str, str] | None = None,
-                           default: int = logging.INFO) -> int:
-    """``TIMETRACKER_LOG_LEVEL`` (debug/info/warning/error) or ``default``."""
-    env = os.environ if environ is None else environ
-    name = env.get("TIMETRACKER_LOG_LEVEL", "").strip().upper()
-    value = logging.getLevelName(name) if name else default
-    return value if isinstance(value, int) else default
+    handle.previous_root_level = set_levels(root, settings.file_level, settings.console_level)
+    return handle

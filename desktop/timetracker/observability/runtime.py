@@ -16,10 +16,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from timetracker.observability.logs import (
-    LoggingHandle,
-    LoggingSettings,
-    configure_logging,
+from timetracker.observability.log_start import (
+    DeferredLogging,
+    install_deferred,
     level_from_environment,
 )
 
@@ -28,6 +27,7 @@ if TYPE_CHECKING:  # imported lazily: a CLI run with the exporter off never load
 
     from timetracker.observability.db_timing import EngineTimer
     from timetracker.observability.exporter import Exporter
+    from timetracker.observability.logs import LoggingHandle
     from timetracker.observability.metrics import AppMetrics
 
 MetricsWiring = Callable[["AppMetrics"], None]
@@ -55,8 +55,10 @@ def process_start_monotonic() -> float:
 
 
 class Observability:
-    """Logging is configured by :meth:`start`; the metrics registry is built on first use
-    (exporter started, ``metrics show``), so runs that export nothing do not pay for it."""
+    """Logging is configured by :meth:`start` (its handlers built on the first record, see
+    :mod:`~timetracker.observability.log_start`); the metrics registry is built on first use
+    (exporter started, ``metrics show``), so runs that log or export nothing do not pay for
+    either."""
 
     def __init__(self, log_dir: Path, session_id: str, version: str, deployment_method: str,
                  environment: str) -> None:
@@ -65,12 +67,16 @@ class Observability:
         self.version = version
         self.deployment_method = deployment_method
         self.environment = environment
-        self.logging: LoggingHandle | None = None
+        self.logging: DeferredLogging | None = None
         self.exporter: Exporter | None = None
-        self.process_started = process_start_monotonic()
         self._wiring: list[MetricsWiring] = []
         self._engines: list[Engine] = []
         self._engine_timers: list[EngineTimer] = []
+
+    @cached_property
+    def process_started(self) -> float:
+        """``time.monotonic()`` at process start (read when startup time is recorded)."""
+        return process_start_monotonic()
 
     @cached_property
     def metrics(self) -> AppMetrics:
@@ -102,13 +108,19 @@ class Observability:
         file_level = level_from_environment(env, logging.INFO)
         development = self.environment != "production"
         console_default = logging.INFO if development and front_end != "cli" else logging.WARNING
-        self.logging = configure_logging(LoggingSettings(
-            log_dir=self.log_dir, session_id=self.session_id, app_version=self.version,
-            file_level=file_level,
-            console_level=level_from_environment(env, console_default)
-            if front_end != "cli" else console_default,
-            console_json=console_json, secrets=[s for s in secrets if s],
-        ))
+        console_level = (level_from_environment(env, console_default)
+                         if front_end != "cli" else console_default)
+        kept = [s for s in secrets if s]
+
+        def build() -> LoggingHandle:  # on the first record: imports formatters, scrubber
+            from timetracker.observability.logs import LoggingSettings, build_handlers
+
+            return build_handlers(LoggingSettings(
+                log_dir=self.log_dir, session_id=self.session_id, app_version=self.version,
+                file_level=file_level, console_level=console_level,
+                console_json=console_json, secrets=kept))
+
+        self.logging = install_deferred(build, file_level, console_level)
         # A CLI command is short and frequent: its start is not worth a line in the file (and
         # skipping it keeps the file handler, and its imports, off runs that log nothing).
         log.log(logging.DEBUG if front_end == "cli" else logging.INFO, "observability started",
@@ -171,5 +183,6 @@ class Observability:
         self._engine_timers.clear()
         self._engines.clear()
         if self.logging is not None:
-            self.logging.close()
+            self.logging.shutdown()
             self.logging = None
+

@@ -22,7 +22,8 @@ LEVELS: tuple[str, ...] = ("off", "basic", "full")
 #: Operating-system families the `platform` type accepts (platform.system() spellings).
 PLATFORMS: tuple[str, ...] = ("Linux", "Windows", "Darwin", "FreeBSD", "OpenBSD", "NetBSD",
                               "other")
-_VERSION = re.compile(r"^[0-9]+(\.[0-9]+){0,3}([.+-]?[A-Za-z0-9]+){0,4}$")
+#: Compiled on first use (re caches it): most runs never check a version.
+_VERSION = r"^[0-9]+(\.[0-9]+){0,3}([.+-]?[A-Za-z0-9]+){0,4}$"
 
 T = TypeVar("T")
 
@@ -66,7 +67,7 @@ def convert(kind: str, values: Sequence[str], edges: Sequence[int], booleans: bo
                 f"expected an integer >= {edges[0]}, got a smaller one")
         return bucket_label(edges, bisect_right(edges, value) - 1)
     if kind == "version":
-        if isinstance(value, str) and len(value) <= 40 and _VERSION.match(value):
+        if isinstance(value, str) and len(value) <= 40 and re.match(_VERSION, value):
             return value
         raise TelemetryValidationError("expected a version string such as 1.2.3")
     if kind == "platform":

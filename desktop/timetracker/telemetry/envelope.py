@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import locale
-import os
 import platform
 import re
 import time
@@ -16,17 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from timetracker import build_info
+from timetracker.core.ids import new_uuid
 
 LIB = "timetracker-desktop"
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
-_VARIANT = "89ab"
-
-
-def new_uuid() -> str:
-    """A random (version 4) UUID string; same format as str(uuid.uuid4()), cheaper."""
-    h = os.urandom(16).hex()
-    return (f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}"
-            f"-{h[20:32]}")
 _OS_NAMES = {"Linux": "Linux", "Windows": "Windows", "Darwin": "Mac OS X"}
 _KNOWN_PLATFORMS = ("Linux", "Windows", "Darwin", "FreeBSD", "OpenBSD", "NetBSD")
 _TZ_NAME = re.compile(r"^[A-Za-z_]+(/[A-Za-z0-9_+\-]+){0,2}$")
