@@ -12,6 +12,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return self_test()
     if not args:
+        import gc
+
+        # No cyclic garbage collection while the window starts (~60 passes over the start-up's
+        # objects otherwise); the launcher freezes what start-up made and turns it back on.
+        gc.disable()
         from timetracker.ui.launch import launch_gui
 
         return launch_gui()

@@ -9,6 +9,7 @@ imports SQLAlchemy's ORM (needed only to change data) and telemetry.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -165,6 +166,7 @@ def launch_gui() -> int:
             return 2
         return _run(qt_app, app, instance, started)
     finally:
+        gc.enable()  # (if the window never got to start)
         instance.release()
         app.close()
 
@@ -198,6 +200,8 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
         window.show()
 
     def deferred_start() -> None:
+        gc.freeze()  # start-up's objects live as long as the app: never scan them again
+        gc.enable()  # (turned off by __main__ for the start)
         if int(app.config.get("metrics_port")):  # the exporter's start-up metric: now
             start_observability()
 
