@@ -108,7 +108,12 @@ def _warm_up(app: App) -> None:
     """Off the UI thread, once the window is shown: the day's automatic backup (when due),
     then import what telemetry and changing data need (the ORM), so neither the first Start
     click nor starting telemetry makes the window wait."""
-    app.make_daily_backup()
+    previous = app.event_source
+    app.event_source = "app"  # (this worker thread only): no user action caused this
+    try:
+        app.make_daily_backup()
+    finally:
+        app.event_source = previous  # the pool's thread may run other jobs later
     import sqlalchemy.orm
 
     import timetracker.core.catalog
