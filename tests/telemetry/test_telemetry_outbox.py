@@ -226,3 +226,36 @@ def test_self_hosted_key_lives_only_in_the_keyring(tmp_path: Path, server: Captu
     store.clear()
     assert keyring.get_password(KEYRING_SERVICE, server.url) is None
     assert resolve_endpoint({}, store).source == "none"
+
+
+class _CountingKeyring(PlaintextKeyring):
+    """The plaintext file backend, counting the reads it serves."""
+
+    reads = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        type(self).reads += 1
+        return super().get_password(service, username)
+
+
+def test_the_key_is_read_from_the_keyring_again_only_when_the_endpoint_changes(
+        tmp_path: Path, server: CaptureServer) -> None:
+    previous = keyring.get_keyring()
+    backend = _CountingKeyring()
+    backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
+    keyring.set_keyring(backend)
+    try:
+        store = EndpointStore(tmp_path / "endpoint.json")
+        store.configure(server.url, "phc_first")
+        _CountingKeyring.reads = 0
+        for _ in range(5):  # the privacy pane's status every two seconds
+            assert resolve_endpoint({}, store).api_key == "phc_first"
+        assert _CountingKeyring.reads == 1
+        # another process (the CLI) saves a new key for the same host: read again
+        EndpointStore(tmp_path / "endpoint.json").configure(server.url, "phc_second")
+        assert resolve_endpoint({}, store).api_key == "phc_second"
+        assert _CountingKeyring.reads == 2
+        store.clear()
+        assert resolve_endpoint({}, store).source == "none"
+    finally:
+        keyring.set_keyring(previous)

@@ -80,10 +80,17 @@ def check_host(url: str) -> str:
 
 
 class EndpointStore:
-    """The user-configured self-hosted endpoint: host in a file, key in the OS keyring."""
+    """The user-configured self-hosted endpoint: host in a file, key in the OS keyring.
+
+    The key read from the keyring is remembered while the endpoint file is unchanged (the
+    privacy pane asks for the status every two seconds; some keyrings prompt or are slow).
+    Saving an endpoint — here or in another process — rewrites the file, so the key is read
+    again; a failed read is never remembered.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._remembered: tuple[tuple[str, int, int], str] | None = None
 
     def stored_host(self) -> str:
         try:
@@ -113,13 +120,23 @@ class EndpointStore:
 
     def read_key(self, host: str) -> tuple[str, str]:
         """(key, problem) from the keyring."""
+        try:
+            stat = self.path.stat()
+            version: tuple[str, int, int] | None = (host, stat.st_mtime_ns, stat.st_ino)
+        except OSError:
+            version = None
+        if version is not None and self._remembered is not None \
+                and self._remembered[0] == version:
+            return self._remembered[1], ""
         import keyring
         from keyring.errors import KeyringError
 
         try:
-            return keyring.get_password(KEYRING_SERVICE, host) or "", ""
+            key = keyring.get_password(KEYRING_SERVICE, host) or ""
         except KeyringError as exc:
             return "", f"the OS keyring is not available ({type(exc).__name__})"
+        self._remembered = (version, key) if version is not None else None
+        return key, ""
 
 
 def resolve_endpoint(environ: Mapping[str, str], store: EndpointStore) -> Endpoint:
