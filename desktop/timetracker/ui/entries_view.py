@@ -129,6 +129,8 @@ class _TimeEdit(QLineEdit):
 #: The child widgets of a row, built when the row is first touched (see EntryRowWidget).
 _PARTS = frozenset({"description", "project", "tags", "billable", "warning", "start_edit",
                     "end_edit", "duration", "play", "more"})
+#: The row's editors in keyboard (Tab) order.
+_FOCUSABLE_PARTS = ("description", "project", "start_edit", "end_edit", "play", "more")
 
 
 class EntryRowWidget(QFrame):
@@ -173,7 +175,7 @@ class EntryRowWidget(QFrame):
         if not painted:
             self.build()
         else:
-            self.setMinimumHeight(view.row_height(entry))
+            self.setMinimumSize(view.row_minimum(entry))  # what the real row needs
 
     def __getattr__(self, name: str) -> object:
         """An editor of a painted row: build the row's widgets, then hand it out."""
@@ -181,6 +183,16 @@ class EntryRowWidget(QFrame):
             self.build()
             return self.__dict__[name]
         raise AttributeError(name)
+
+    def lay_out(self) -> None:
+        """Place the (built) widgets for the row's current size and texts now."""
+        outer = self.layout()
+        if outer is not None:
+            outer.activate()
+        content = self.description.parentWidget()
+        inner = content.layout() if content is not None else None
+        if inner is not None:
+            inner.activate()
 
     def _summary(self) -> str:
         entry = self.entry
@@ -192,24 +204,45 @@ class EntryRowWidget(QFrame):
         return " · ".join(parts)
 
     def build(self) -> None:
-        """Build the row's real widgets (once); the row stops painting itself."""
+        """Build the row's real widgets (once); the row stops painting itself.
+
+        They are laid out in a hidden container that is then shown once, so each appears at
+        its place (a widget shown before the layout placed it could take the pointer's hover
+        with it); they join the focus chain right after the row, in order.
+        """
         if self.built:
             return
         self.built = True
-        self.setMinimumHeight(0)
+        self.setMinimumSize(0, 0)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab now stops at its editors
         focus = self.hasFocus()
-        self._build_parts()
+        content = QWidget(self)
+        content.hide()
+        self._build_parts(content)
         self.show_entry(self.entry, self.overlap)  # before they are shown (styled once)
         self.update_times(self.view.app.clock())
-        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        for child in content.findChildren(QWidget,
+                                          options=Qt.FindChildOption.FindDirectChildrenOnly):
             if not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
-                child.show()  # at once, not on the next turn of the event loop
+                child.show()  # (inside the hidden container: shown with it)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(content)
+        content.setGeometry(self.rect())
+        inner = content.layout()
+        assert inner is not None
+        inner.activate()
+        content.show()
+        previous: QWidget = self
+        for name in _FOCUSABLE_PARTS:
+            editor = getattr(self, name)
+            QWidget.setTabOrder(previous, editor)
+            previous = editor
         self.update()
         if focus:
             self.description.setFocus()
 
-    def _build_parts(self) -> None:
+    def _build_parts(self, content: QWidget) -> None:
         view = self.view
         self.description = QLineEdit()
         self.description.setPlaceholderText("Add description")
@@ -264,7 +297,7 @@ class EntryRowWidget(QFrame):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.project, 0, Qt.AlignmentFlag.AlignLeft)
 
-        layout = QHBoxLayout(self)
+        layout = QHBoxLayout(content)
         layout.setContentsMargins(12, 4, 8, 4)
         layout.setSpacing(6)
         layout.addWidget(self.description, 1)
@@ -287,6 +320,7 @@ class EntryRowWidget(QFrame):
         self.description.setCursorPosition(0)
         self.project.set_choice(entry.project, entry.task, entry.color)
         tags_text = ", ".join(entry.tags)
+        self.tags.ensurePolished()  # measured in the style sheet's font
         self.tags.setText(self.tags.fontMetrics().elidedText(
             tags_text, Qt.TextElideMode.ElideRight, 146))
         self.tags.setToolTip(tags_text)
@@ -310,9 +344,7 @@ class EntryRowWidget(QFrame):
         stamp = self.view.stamp(self.entry, self.width(), self.height())
         stamp.show_entry(self.entry, self.overlap)
         stamp.update_times(self.view.app.clock())
-        layout = stamp.layout()
-        if layout is not None:
-            layout.activate()
+        stamp.lay_out()
         ratio = self.devicePixelRatioF()
         image = QImage(round(self.width() * ratio), round(self.height() * ratio),
                        QImage.Format.Format_ARGB32_Premultiplied)
@@ -336,9 +368,6 @@ class EntryRowWidget(QFrame):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if not self.built:  # e.g. a touch screen: no hover came first
             self.build()
-            layout = self.layout()
-            if layout is not None:
-                layout.activate()
             target = self.childAt(event.position().toPoint())
             if isinstance(target, QLineEdit):
                 target.setFocus(Qt.FocusReason.MouseFocusReason)
@@ -381,7 +410,17 @@ class EntryRowWidget(QFrame):
         return entry_matches(self.entry, needle)
 
     # -- edits -------------------------------------------------------------------------------
+    def focused_part(self) -> str | None:
+        """Which of the row's editors has the keyboard focus (None: none of them)."""
+        focus = QApplication.focusWidget()
+        if not self.built or focus is None:
+            return None
+        return next((name for name in _FOCUSABLE_PARTS
+                     if getattr(self, name) is focus or getattr(self, name).isAncestorOf(focus)),
+                    None)
+
     def _description_done(self) -> None:
+        self.description.setModified(False)  # handled: a refresh may rebuild the row now
         text = " ".join(self.description.text().split())
         if text != self.entry.description:
             self.view.edit(self.entry, "menu", description=text)
@@ -396,6 +435,7 @@ class EntryRowWidget(QFrame):
             self.view.edit(self.entry, "menu", project=choice.project, task=choice.task)
 
     def _time_done(self, field: _TimeEdit, is_start: bool) -> None:
+        field.setModified(False)  # handled: a refresh may rebuild the row now
         text = field.text().strip()
         if not text or text == field.shown or field.isReadOnly():
             field.setText(field.shown)
@@ -501,7 +541,8 @@ class EntriesView(QWidget):
         self._projects_cache: list[PickerProject] | None = None
         self._fingerprint: object = None
         self._stamps: dict[bool, EntryRowWidget] = {}
-        self._row_height: int | None = None
+        self._scroll_to = 0
+        self._row_minimum: QSize | None = None
         colors = theme.current()
 
         header = QFrame()
@@ -601,15 +642,17 @@ class EntriesView(QWidget):
             stamp.resize(width, height)
         return stamp
 
-    def row_height(self, entry: EntryRow | None = None) -> int:
-        """A row's height: the real row's (the same for every row)."""
-        if self._row_height is None:
+    def row_minimum(self, entry: EntryRow | None = None) -> QSize:
+        """The least size of a row: the real row's (the same for every row)."""
+        if self._row_minimum is None:
             stamp = self.stamp(entry)
             stamp.ensurePolished()
             for child in stamp.findChildren(QWidget):
                 child.ensurePolished()
-            self._row_height = stamp.sizeHint().height()
-        return self._row_height
+            stamp.lay_out()
+            self._row_minimum = QSize(stamp.minimumSizeHint().width(),
+                                      stamp.sizeHint().height())
+        return self._row_minimum
 
     # -- data --------------------------------------------------------------------------------
     def projects(self) -> list[PickerProject]:
@@ -651,9 +694,16 @@ class EntriesView(QWidget):
         self._tick()
 
     def _build(self, data: WeekData) -> None:
+        same_week = self.data is not None and self.data.range == data.range
+        built_rows = sum(len(card.rows) for card in self.cards) if same_week else 0
+        self._scroll_to = self.scroller.verticalScrollBar().value() if same_week else 0
         self.data = data
         focus = QApplication.focusWidget()
         had_focus = focus is not None and self.canvas.isAncestorOf(focus)
+        refocus = next(((row.entry.id, part) for card in self.cards for row in card.rows
+                        if (part := row.focused_part()) is not None), None)
+        if had_focus:  # before the rows go (Qt would move the focus to the next one)
+            self.scroller.setFocus()
         for card in self.cards:
             self.cards_layout.removeWidget(card)
             card.hide()
@@ -665,7 +715,7 @@ class EntriesView(QWidget):
             by_day.setdefault(entry.local_start().date(), []).append(entry)
         self._pending = [(day, by_day[day]) for day in sorted(by_day, reverse=True)]
         self._today = today
-        self._build_more(FIRST_ROWS)
+        self._build_more(max(FIRST_ROWS, built_rows))  # as far down as the list was
         rng = data.range
         if self.week_offset == 0:
             title = "This week"
@@ -682,8 +732,12 @@ class EntriesView(QWidget):
                 if self.week_offset == 0 else "No time tracked in this week.")
         self.empty.setVisible(not data.entries)
         self._apply_filter(self.find_field.text())
-        if had_focus:  # the focused row is gone: keep the keyboard in the list
-            self.scroller.setFocus()
+        # the same field of the same entry keeps the keyboard (or the list, if it is gone)
+        row = next((r for card in self.cards for r in card.rows
+                    if refocus is not None and r.entry.id == refocus[0]), None)
+        if row is not None and refocus is not None:
+            getattr(row, refocus[1]).setFocus()
+        self._restore_scroll()
         has_running = any(e.running for e in data.entries)
         if has_running:
             self._ticker.start()
@@ -716,8 +770,17 @@ class EntriesView(QWidget):
         if self._pending and value >= bar.maximum() - self.scroller.viewport().height():
             self._build_more()
 
+    def _restore_scroll(self) -> None:
+        """Back to where the list was scrolled before it was rebuilt (once the rebuilt list is
+        long enough; its scroll range follows its layout)."""
+        bar = self.scroller.verticalScrollBar()
+        if self._scroll_to and bar.maximum() >= self._scroll_to:
+            bar.setValue(self._scroll_to)
+            self._scroll_to = 0
+
     def _fill(self, *_range: int) -> None:
         """The built rows do not fill the list (nothing to scroll): build the next days."""
+        self._restore_scroll()
         bar = self.scroller.verticalScrollBar()
         if self._pending and bar.maximum() <= 0 and self.scroller.isVisible():
             self._build_more()
@@ -741,14 +804,15 @@ class EntriesView(QWidget):
         if needle:
             self.ensure_all_built()
         for card in self.cards:
-            visible = 0
+            shown_rows = [row for row in card.rows if not needle or row.matches(needle)]
             for row in card.rows:
-                shown = not needle or row.matches(needle)
+                shown = row in shown_rows
                 if row.isHidden() == shown:
                     row.setVisible(shown)
-                visible += shown
-            if card.isHidden() == (visible > 0):
-                card.setVisible(visible > 0)
+                # the last row shown draws no divider (it would cover the card's corners)
+                theme.set_style_property(row, "last", bool(shown_rows) and row is shown_rows[-1])
+            if card.isHidden() == bool(shown_rows):
+                card.setVisible(bool(shown_rows))
         self._tick()
 
     def shift_week(self, step: int) -> None:
@@ -769,7 +833,7 @@ class EntriesView(QWidget):
         for stamp in self._stamps.values():  # the painted rows' stamps follow the new theme
             stamp.deleteLater()
         self._stamps.clear()
-        self._row_height = None
+        self._row_minimum = None
 
     # -- actions -----------------------------------------------------------------------------
     def rows(self) -> list[EntryRowWidget]:
