@@ -442,3 +442,57 @@ def test_find_leaves_the_last_row_shown_in_a_card_without_a_divider(
     view.find_field.clear()
     assert friday.rows[-1].property("last") is True
     assert not any(r.property("last") for r in friday.rows[:-1])
+
+
+def test_shift_tab_into_a_painted_row_lands_on_its_last_control(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    rows = painted_rows(qtbot, window)
+    upper, lower = rows[1], rows[2]
+    lower.build()
+    lower.description.setFocus()
+    qtbot.keyClick(lower.description, Qt.Key.Key_Backtab)
+    assert upper.built and QApplication.focusWidget() is upper.more
+    qtbot.keyClick(upper.more, Qt.Key.Key_Backtab)
+    assert QApplication.focusWidget() is upper.play
+
+
+def test_ctrl_d_in_a_rows_field_duplicates_the_entry_and_leaves_the_text_alone(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    view = make_window(week_app).entries
+    target = row(view, at(FRIDAY, 8, 30))
+    text = target.description.text()
+    target.description.setFocus()
+    target.description.setCursorPosition(0)
+    qtbot.keyClick(target.description, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert len([e for e in week_app.entries.list() if e.start == at(FRIDAY, 8, 30)]) == 2
+    assert row(view, at(FRIDAY, 8, 30)).description.text() == text
+
+
+def test_leaving_a_row_takes_the_hover_look_from_every_one_of_its_widgets(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    target = painted_rows(qtbot, window)[0]
+    qtbot.mouseMove(target, target.rect().center())
+    qtbot.waitUntil(lambda: target.built)
+    # a field that appeared under a fast pointer and missed its own Leave (seen under X11)
+    target.description.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)
+    target.play.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)
+    qtbot.mouseMove(window.rail, window.rail.rect().center())
+    qtbot.waitUntil(lambda: not target.description.underMouse())
+    assert not target.play.underMouse()
+
+
+def test_continuing_an_entry_from_its_row_keeps_the_keyboard_on_that_row(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    view = window.entries
+    target = row(view, at(FRIDAY, 8, 30))
+    target.setFocus()  # what a click on ▶ does
+    view.continue_entry(target.entry, "bar")
+    again = next(r for r in view.rows() if r.entry.id == target.entry.id)
+    assert QApplication.focusWidget() is again

@@ -203,8 +203,9 @@ class EntryRowWidget(QFrame):
             parts.append(", ".join(entry.tags))
         return " · ".join(parts)
 
-    def build(self) -> None:
-        """Build the row's real widgets (once); the row stops painting itself.
+    def build(self, focus_part: str = "description") -> None:
+        """Build the row's real widgets (once); the row stops painting itself. If the row has
+        the keyboard focus, ``focus_part`` gets it.
 
         They are laid out in a hidden container that is then shown once, so each appears at
         its place (a widget shown before the layout placed it could take the pointer's hover
@@ -240,7 +241,7 @@ class EntryRowWidget(QFrame):
             previous = editor
         self.update()
         if focus:
-            self.description.setFocus()
+            getattr(self, focus_part).setFocus()
 
     def _build_parts(self, content: QWidget) -> None:
         view = self.view
@@ -249,7 +250,6 @@ class EntryRowWidget(QFrame):
         self.description.setAccessibleName("Entry description")
         self.description.setMaxLength(5000)
         self.description.editingFinished.connect(self._description_done)
-        self.description.installEventFilter(self)
 
         self.project = ProjectPicker(view.projects, compact=False)
         self.project.setObjectName("rowProject")
@@ -268,6 +268,8 @@ class EntryRowWidget(QFrame):
         self.end_edit = _TimeEdit("End time")
         self.start_edit.editingFinished.connect(lambda: self._time_done(self.start_edit, True))
         self.end_edit.editingFinished.connect(lambda: self._time_done(self.end_edit, False))
+        for field in (self.description, self.start_edit, self.end_edit):
+            field.installEventFilter(self)  # Esc, and the row's Ctrl+D before the field's
         dash = QLabel("–")
         dash.setObjectName("muted")
 
@@ -361,9 +363,21 @@ class EntryRowWidget(QFrame):
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
-        if not self.built and event.reason() in (Qt.FocusReason.TabFocusReason,
-                                                 Qt.FocusReason.BacktabFocusReason):
+        if not self.built and event.reason() == Qt.FocusReason.TabFocusReason:
             self.build()
+        elif not self.built and event.reason() == Qt.FocusReason.BacktabFocusReason:
+            self.build(focus_part=_FOCUSABLE_PARTS[-1])  # Shift+Tab: from the end
+
+    def leaveEvent(self, event: QEvent) -> None:
+        super().leaveEvent(event)
+        # Widgets that appeared under the pointer (the row was built as it came in) can miss
+        # their own Leave when the pointer moves on quickly; without this their hover look
+        # would stay. The pointer is outside the row now, so none of them is under it.
+        for child in self.findChildren(QWidget):
+            if child.testAttribute(Qt.WidgetAttribute.WA_UnderMouse):
+                child.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+                QApplication.sendEvent(child, QEvent(QEvent.Type.Leave))
+                child.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if not self.built:  # e.g. a touch screen: no hover came first
@@ -411,8 +425,11 @@ class EntryRowWidget(QFrame):
 
     # -- edits -------------------------------------------------------------------------------
     def focused_part(self) -> str | None:
-        """Which of the row's editors has the keyboard focus (None: none of them)."""
+        """Which of the row's editors has the keyboard focus: its name, "" for the row
+        itself, None when the focus is elsewhere."""
         focus = QApplication.focusWidget()
+        if focus is self:
+            return ""
         if not self.built or focus is None:
             return None
         return next((name for name in _FOCUSABLE_PARTS
@@ -458,24 +475,32 @@ class EntryRowWidget(QFrame):
             field.setText(field.shown)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.description and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() == Qt.Key.Key_Escape:
-                self.description.setText(self.entry.description)
-                self.description.clearFocus()
-                return True
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        assert isinstance(event, QKeyEvent)
+        if _is_duplicate_key(event):  # (a field would delete a character)
+            self.view.duplicate(self.entry, "shortcut")
+            return True
+        if watched is self.description and event.key() == Qt.Key.Key_Escape:
+            self.description.setText(self.entry.description)
+            self.description.clearFocus()
+            return True
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Delete:
             self.view.delete(self.entry, "shortcut")
             return
-        if event.matches(QKeySequence.StandardKey.Copy) or (
-                event.key() == Qt.Key.Key_D
-                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+        if event.matches(QKeySequence.StandardKey.Copy) or _is_duplicate_key(event):
             self.view.duplicate(self.entry, "shortcut")
             return
         super().keyPressEvent(event)
+
+
+def _is_duplicate_key(event: QKeyEvent) -> bool:
+    """Ctrl+D (⌘D on macOS): duplicate the entry."""
+    return event.key() == Qt.Key.Key_D and bool(
+        event.modifiers() & Qt.KeyboardModifier.ControlModifier)
 
 
 class DayCard(QFrame):
@@ -736,7 +761,7 @@ class EntriesView(QWidget):
         row = next((r for card in self.cards for r in card.rows
                     if refocus is not None and r.entry.id == refocus[0]), None)
         if row is not None and refocus is not None:
-            getattr(row, refocus[1]).setFocus()
+            (getattr(row, refocus[1]) if refocus[1] else row).setFocus()
         self._restore_scroll()
         has_running = any(e.running for e in data.entries)
         if has_running:
