@@ -496,3 +496,62 @@ def test_continuing_an_entry_from_its_row_keeps_the_keyboard_on_that_row(
     view.continue_entry(target.entry, "bar")
     again = next(r for r in view.rows() if r.entry.id == target.entry.id)
     assert QApplication.focusWidget() is again
+
+
+def test_a_long_overnight_entry_is_saved_only_when_save_is_pressed_again(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    dialog = EntryDialog(week_app, window.reads, window.dispatcher, None, window)
+    qtbot.addWidget(dialog)
+    dialog.description.setText("Client call")
+    dialog.start.setText("10:00")
+    dialog.end.setText("8:00")  # swapped by mistake: 22 hours
+    count = len(week_app.entries.list())
+    dialog.save()
+    assert dialog.result() != EntryDialog.DialogCode.Accepted
+    assert "lasts 22:00:00" in dialog.error.text() and "Save again" in dialog.error.text()
+    assert len(week_app.entries.list()) == count
+    dialog.end.setText("11:30")  # fixed: saved at once
+    dialog.save()
+    assert dialog.result() == EntryDialog.DialogCode.Accepted
+    assert next(e for e in week_app.entries.list() if e.description == "Client call").end == \
+        at(FRIDAY, 11, 30)
+
+
+def test_a_long_overnight_entry_the_user_confirms_is_saved(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    dialog = EntryDialog(week_app, window.reads, window.dispatcher, None, window)
+    qtbot.addWidget(dialog)
+    dialog.description.setText("Night shift")
+    dialog.start.setText("18:00")
+    dialog.end.setText("8:00")  # 14 hours, really
+    dialog.save()
+    assert dialog.result() != EntryDialog.DialogCode.Accepted
+    dialog.save()
+    assert dialog.result() == EntryDialog.DialogCode.Accepted
+    saved = next(e for e in week_app.entries.list() if e.description == "Night shift")
+    assert saved.end - saved.start == 14 * 3600
+
+
+def test_the_12_hour_setting_shows_in_the_entry_dialog_and_the_backups_list(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    from timetracker.ui.settings_dialog import SettingsDialog
+
+    week_app.config.set("time_format", "12h")
+    window = make_window(week_app)
+    target = row(window.entries, at(FRIDAY, 13, 0))
+    dialog = EntryDialog(week_app, window.reads, window.dispatcher, target.entry, window)
+    qtbot.addWidget(dialog)
+    assert dialog.start.text() == "1:00 PM"
+    new = EntryDialog(week_app, window.reads, window.dispatcher, None, window)
+    qtbot.addWidget(new)
+    assert (new.start.placeholderText(), new.end.placeholderText()) == ("9:00 AM", "5:30 PM")
+
+    week_app.backups.create("manual")
+    settings = SettingsDialog(week_app, window)
+    qtbot.addWidget(settings)
+    shown = settings.backup_table.item(0, 0).text()
+    assert shown.endswith(("AM", "PM"))
+    settings.time_format.setCurrentIndex(settings.time_format.findData("24h"))
+    assert not settings.backup_table.item(0, 0).text().endswith(("AM", "PM"))

@@ -134,3 +134,28 @@ def test_missing_optional_views_show_a_placeholder(
     monkeypatch.setattr(main_window, "PAGES", pages)  # type: ignore[attr-defined]
     window.show_page("reports", "menu")
     assert window.pages["reports"].text() == "Reports is not available in this version."
+
+
+def test_the_shortcuts_list_is_grouped_and_closes_with_its_button(
+        qtbot: QtBot, live_app: App, make_window: WindowFactory) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+    from timetracker.ui.help_dialogs import SECTIONS
+
+    window = make_window(live_app)
+    window.show_shortcuts()
+    dialog = window.shortcuts_dialog
+    table = dialog.findChild(QTableWidget)
+    assert table is not None
+    titles = [table.item(r, 0).text() for r in range(table.rowCount())
+              if table.columnSpan(r, 0) == 2]
+    assert titles == [title for title, _keys in SECTIONS] + ["In the entries list"]
+    listed = [key for _title, keys in SECTIONS for key in keys]
+    assert sorted(listed) == sorted(s.key for s in SHORTCUTS)  # each one in one section
+    long = next(r for r in range(table.rowCount())
+                if table.item(r, 1) is not None and "stays in the tray" in table.item(r, 1).text())
+    assert table.rowHeight(long) > table.rowHeight(long - 1)  # wrapped, not cut off
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
+    qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Close),
+                     Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()

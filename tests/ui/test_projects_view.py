@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from timetracker.app import App
-from timetracker.ui.projects_view import ProjectsView
+from timetracker.ui import theme
+from timetracker.ui.projects_view import NO_CLIENT, ProjectsView
 
 
 @pytest.fixture
@@ -92,7 +95,7 @@ def test_details_change_rate_currency_billable_colour_and_client(
     assert app.catalog.project("Research").rate_cents == 9950
     assert view.rate_edit.text() == "99.50"
     # Back to no client.
-    view.client_combo.setCurrentText("(no client)")
+    view.client_combo.setCurrentText(NO_CLIENT)
     view.client_combo.lineEdit().editingFinished.emit()
     assert app.catalog.project("Research").client is None
 
@@ -168,3 +171,142 @@ def test_changes_go_through_the_windows_action_dispatcher(qtbot: QtBot, app: App
     view.currency_edit.editingFinished.emit()  # refused: the core's message shows inline
     assert "three-letter code" in view.message.text()
     assert app.event_source == "cli"  # put back after each action
+
+
+def domain_events(app: App) -> list[str]:
+    """The names of the domain events the catalog emits from now on (every write emits one)."""
+    seen: list[str] = []
+    app.add_sink(lambda name, _props: seen.append(name))
+    return seen
+
+
+def shown(qtbot: QtBot, view: ProjectsView, size: tuple[int, int] = (1000, 560)) -> None:
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+
+
+def test_refilling_the_table_never_writes_back(view: ProjectsView, app: App) -> None:
+    # The reviewer's steps: an archived project, Show archived ticked with a row selected, a
+    # project added (selected, last row), Show archived unticked — the selected row leaves the
+    # table while it is being filled.
+    app.catalog.archive_project("Research")
+    view.show_archived.setChecked(True)
+    select(view, app, "Mobile app")
+    view.new_project.setText("Zeta")
+    view.add_project_button.click()
+    assert view.selected_project() == app.catalog.project("Zeta")
+    before = app.catalog.projects(include_archived=True)
+    events = domain_events(app)
+    view.show_archived.setChecked(False)
+    assert events == []  # no update_project at all
+    assert app.catalog.projects(include_archived=True) == before
+    assert "renamed" not in view.message.text()
+    assert view.message.text() == "Project 'Zeta' created."
+    assert view.selected_project() == app.catalog.project("Zeta")
+    # An inline "edit" that changes nothing (same name, or only spaces around it) is no write.
+    row = view.project_row("Internal")
+    view.project_table.item(row, 0).setText("Internal")
+    view.project_table.item(row, 0).setText("  Internal ")
+    select(view, app, "Website relaunch")
+    view.task_list.item(0).setText("Backend")
+    view.client_list.item(0).setText("Acme Corp")
+    assert events == []
+    assert "renamed" not in view.message.text()
+
+
+def ink(widget: QWidget) -> float:
+    """How far the darkest or brightest pixel of ``widget`` is from its background."""
+    image = widget.grab().toImage()
+    background = QColor(image.pixel(4, image.height() // 2)).lightnessF()
+    return max(abs(QColor(image.pixel(x, y)).lightnessF() - background)
+               for x in range(image.width()) for y in range(image.height()))
+
+
+def test_clients_archive_needs_a_selection_and_looks_disabled_until_then(
+        qtbot: QtBot, themed: theme.Theme, view: ProjectsView) -> None:
+    shown(qtbot, view)
+    view.tabs.setCurrentIndex(1)
+    button = view.client_archive_button
+    assert not button.isEnabled()
+    disabled_ink = ink(button)
+    view.client_list.setCurrentRow(0)
+    assert button.isEnabled()
+    assert ink(button) > disabled_ink + 0.1  # the theme's style sheet must not hide it
+    # Ctrl+click on the selected client clears the selection and disables it again.
+    first = view.client_list.visualItemRect(view.client_list.item(0)).center()
+    qtbot.mouseClick(view.client_list.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ControlModifier, first)
+    assert view.client_list.selectedItems() == []
+    assert not button.isEnabled()
+    # The same holds for the project details' buttons.
+    view.tabs.setCurrentIndex(0)
+    assert view.selected_project() is None
+    assert not view.archive_button.isEnabled() and not view.add_task_button.isEnabled()
+
+
+def test_each_tab_has_its_own_status_line(qtbot: QtBot, view: ProjectsView) -> None:
+    qtbot.keyClicks(view.new_project, "Zeta")
+    qtbot.keyClick(view.new_project, Qt.Key.Key_Return)
+    assert view.message.text() == "Project 'Zeta' created."
+    view.tabs.setCurrentIndex(1)
+    assert view.message.text() == ""  # not the Projects tab's message
+    qtbot.keyClicks(view.new_client, "Umbrella")
+    qtbot.keyClick(view.new_client, Qt.Key.Key_Return)
+    assert view.message.text() == "Client 'Umbrella' created."
+    view.tabs.setCurrentIndex(0)
+    assert view.message.text() == "Project 'Zeta' created."
+    view.tabs.setCurrentIndex(1)
+    assert view.message.text() == "Client 'Umbrella' created."
+
+
+def test_archiving_selects_the_neighbour_says_so_and_can_be_undone(
+        qtbot: QtBot, view: ProjectsView, app: App) -> None:
+    shown(qtbot, view)
+    select(view, app, "Mobile app")  # rows: Internal, Mobile app, Research, Website relaunch
+    view.archive_button.click()
+    assert app.catalog.project("Mobile app").archived
+    assert view.selected_project() == app.catalog.project("Research")  # now in its row
+    assert view.details_title.text() == "Research"
+    said = "Archived 'Mobile app'. Tick Show archived to see it."
+    assert view.message.text() == said
+    assert view.toast.isVisible() and view.toast.label.text() == said
+    qtbot.mouseClick(view.toast.button, Qt.MouseButton.LeftButton)  # Undo
+    assert not app.catalog.project("Mobile app").archived
+    assert view.selected_project() == app.catalog.project("Mobile app")
+    assert view.message.text() == "Restored 'Mobile app'."
+    # The last row: the new last row is selected.
+    select(view, app, "Website relaunch")
+    view.archive_button.click()
+    assert view.selected_project() == app.catalog.project("Research")
+    # With Show archived ticked, the archived project stays selected.
+    view.show_archived.setChecked(True)
+    select(view, app, "Internal")
+    view.archive_button.click()
+    assert view.selected_project() == app.catalog.project("Internal")
+    assert view.message.text() == "Archived 'Internal'."
+
+
+def test_client_pickers_offer_no_client_and_show_their_items_whole(
+        qtbot: QtBot, view: ProjectsView, app: App) -> None:
+    shown(qtbot, view, (700, 480))
+    select(view, app, "Research")
+    for combo in (view.new_project_client, view.client_combo):
+        items = [combo.itemText(i) for i in range(combo.count())]
+        assert items == ["No client", "Acme Corp", "Globex"]
+        assert combo.currentText() == "No client"
+        edit = combo.lineEdit()
+        assert all(edit.width() >= edit.fontMetrics().horizontalAdvance(text) for text in items)
+    qtbot.keyClicks(view.new_project, "Zeta")
+    view.add_project_button.click()
+    assert app.catalog.project("Zeta").client is None
+    assert view.new_project_client.currentText() == "No client"
+
+
+def test_the_task_list_says_a_tick_means_done(
+        qtbot: QtBot, view: ProjectsView, app: App) -> None:
+    shown(qtbot, view)
+    select(view, app, "Website relaunch")
+    assert view.tasks_caption.isVisible()
+    assert "done" in view.tasks_caption.text()
+    assert view.tasks_caption.geometry().bottom() < view.task_list.geometry().top()

@@ -9,12 +9,17 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import QDate, QSize
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
-from support.view_data import MONDAY, bulk_entries
+from support.view_data import MONDAY, at, bulk_entries
 from timetracker.app import App
 from timetracker.core.ranges import custom_range, named_range
 from timetracker.core.reports import Report
+from timetracker.ui import theme
+from timetracker.ui.background import wait_for_all
+from timetracker.ui.charts import FALLBACK_COLORS, Slice, muted_color, slice_colors
 from timetracker.ui.quantities import amounts_label, duration_label
 from timetracker.ui.reports_view import ReportsView
 
@@ -54,11 +59,12 @@ def test_this_week_by_project_equals_core_report(qtbot: QtBot, app: App) -> None
     assert [(r.label, r.seconds, r.billable_seconds, r.amounts) for r in report.rows] == \
         [(r.label, r.seconds, r.billable_seconds, r.amounts) for r in core.rows]
     # What the user reads: the table, the headline figures and the chart's data.
+    # (Amounts in several currencies: one per line in the table.)
     expected = [[r.label, duration_label(r.seconds),
                  duration_label(r.billable_seconds) if r.billable_seconds else "—",
-                 amounts_label(r.amounts)] for r in core.rows]
+                 amounts_label(r.amounts, "\n")] for r in core.rows]
     expected.append(["Total", duration_label(core.total_seconds),
-                     duration_label(core.billable_seconds), amounts_label(core.amounts)])
+                     duration_label(core.billable_seconds), amounts_label(core.amounts, "\n")])
     assert table_rows(view) == expected
     assert view.total_figure.value.text() == duration_label(core.total_seconds)
     assert view.amount_figure.value.text() == amounts_label(core.amounts)
@@ -208,3 +214,144 @@ def test_cancelled_export_leaves_no_file(qtbot: QtBot, app: App, tmp_path: Path)
     assert list(tmp_path.glob(".big.csv*")) == []
     assert "cancelled" in view.status_label.text()
     assert view.export_button.isEnabled()
+
+
+# -- percentages, colours, column widths, invalid ranges (review fixes) ----------------------------
+
+def dot_colour(view: ReportsView, row: int) -> str:
+    """The colour (``#rrggbb``) of the dot in a table row's name cell."""
+    item = view.table.item(row, 0)
+    image = item.icon().pixmap(QSize(12, 12)).toImage()
+    return image.pixelColor(image.width() // 2, image.height() // 2).name()
+
+
+def test_tag_shares_are_of_the_tracked_time_and_say_so(qtbot: QtBot, app: App) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    shown(qtbot, view, lambda: view.set_range_kind("this_month"))
+    assert not view.breakdown_note.isVisibleTo(view)  # projects split the time: no note
+    report = shown(qtbot, view, lambda: view.set_group_by("tag"))
+    core = app.reports.report(named_range("this_month", app.clock(), app.timezone), "tag")
+    assert [(r.label, r.seconds) for r in report.rows] == [(r.label, r.seconds) for r in core.rows]
+    # The Tue-night entry has two tags (client-work, overtime): the rows overlap.
+    assert sum(r.seconds for r in core.rows) == core.total_seconds + 3 * H
+    shares = view.breakdown_chart.shares()
+    assert shares == [round(100 * r.seconds / core.total_seconds) for r in core.rows]
+    client_work = next(r for r in core.rows if r.label == "client-work")
+    assert client_work.seconds == 18 * H
+    # 18 h of the 41:10 h tracked, not of the rows' 44:10 h sum (41%).
+    assert core.total_seconds == int(41 * H + 600)
+    assert shares[0] == round(100 * 18 * H / core.total_seconds) == 44
+    assert sum(shares) > 100
+    assert view.breakdown_note.isVisibleTo(view)
+    assert "several tags counts for each" in view.breakdown_note.text()
+    assert "client-work: 18:00 h (44%)" in view.breakdown_chart.accessibleDescription()
+    shown(qtbot, view, lambda: view.set_group_by("task"))
+    assert not view.breakdown_note.isVisibleTo(view)
+
+
+@pytest.mark.parametrize("group", ["project", "client", "task"])
+def test_partition_shares_add_up_to_the_whole(qtbot: QtBot, app: App, group: str) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    view.set_group_by(group)
+    shown(qtbot, view, view.refresh)
+    core = app.reports.report(view.current_range(), group)
+    # Each entry has one project/client/task: the rows split the total exactly.
+    assert sum(r.seconds for r in core.rows) == core.total_seconds
+    assert view.breakdown_chart.shares() == \
+        [round(100 * r.seconds / core.total_seconds) for r in core.rows]
+    assert 98 <= sum(view.breakdown_chart.shares()) <= 102  # rounding only
+
+
+def test_none_bucket_is_grey_in_chart_and_table(qtbot: QtBot, app: App) -> None:
+    app.entries.add(at(MONDAY, 18), at(MONDAY, 19), project=None, description="Work")
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    report = shown(qtbot, view, view.refresh)
+    labels = [r.label for r in report.rows]
+    none = labels.index("(no project)")
+    grey = muted_color(view.palette()).name()
+    assert view.breakdown_chart.colors()[none].name() == grey
+    assert dot_colour(view, none) == grey
+    website = labels.index("Website relaunch")  # its own colour, the fallback list's first
+    assert view.breakdown_chart.colors()[website] == QColor("#4F7DF3")
+    # Clients have no colours: fallbacks, none of them grey; "(no client)" grey.
+    report = shown(qtbot, view, lambda: view.set_group_by("client"))
+    colours = view.breakdown_chart.colors()
+    assert "(no client)" in [r.label for r in report.rows]
+    for r, (row, colour) in enumerate(zip(report.rows, colours, strict=True)):
+        assert dot_colour(view, r) == colour.name()  # the table's dots: the chart's colours
+        if row.label == "(no client)":
+            assert colour.name() == grey
+        else:
+            assert colour.name().upper() in FALLBACK_COLORS
+    # Dark theme: the table's grey follows the palette.
+    dark = theme.palette(theme.THEMES["dark"])
+    view.setPalette(dark)
+    QApplication.processEvents()
+    none = [r.label for r in report.rows].index("(no client)")
+    assert dot_colour(view, none) == muted_color(dark).name() != grey
+
+
+def test_fallback_colours_skip_colours_rows_already_have() -> None:
+    grey = QColor("#808080")
+    colours = slice_colors([Slice("Website", 10, "#4F7DF3"), Slice("Plain", 8),
+                            Slice("(no project)", 5, none=True), Slice("Near", 4, "#31A56D"),
+                            Slice("Other", 2)], grey)
+    assert colours[0] == QColor("#4F7DF3") and colours[2] == grey
+    # Neither blue (Website's) nor green (close to Near's own #31A56D) is handed out again.
+    assert [c.name().upper() for c in (colours[1], colours[4])] == ["#F76B15", "#8E4EC6"]
+
+
+def test_names_get_the_room_and_numbers_fit_their_contents(qtbot: QtBot, app: App) -> None:
+    app.catalog.add_project("Research and development")
+    app.entries.add(at(MONDAY, 18), at(MONDAY, 19), project="Research and development",
+                    description="Work")
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    view.resize(740, 700)  # the view inside the smallest main window
+    view.show()
+    qtbot.waitExposed(view)
+    report = shown(qtbot, view, lambda: view.set_range_kind("this_month"))
+    QApplication.processEvents()
+    table = view.table
+    header = table.horizontalHeader()
+    assert "Research and development" in [r.label for r in report.rows]
+    assert table.columnWidth(0) >= table.sizeHintForColumn(0)  # no name is cut
+    for column in (1, 2, 3):
+        assert header.sectionSize(column) == max(table.sizeHintForColumn(column),
+                                                 header.sectionSizeHint(column))
+    # Several currencies stack, so the Amount column is far narrower than "€… · $…".
+    assert table.item(table.rowCount() - 1, 3).text() == amounts_label(report.amounts, "\n")
+    one_line = QFontMetrics(table.font()).horizontalAdvance(amounts_label(report.amounts))
+    assert header.sectionSize(3) < one_line
+    # Wide enough: the name column takes the spare room, numbers stay at their contents.
+    view.resize(1100, 760)
+    QApplication.processEvents()
+    assert table.columnWidth(0) > table.sizeHintForColumn(0)
+    assert header.sectionSize(3) == max(table.sizeHintForColumn(3), header.sectionSizeHint(3))
+
+
+def test_invalid_custom_range_clears_the_figures(qtbot: QtBot, app: App) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    shown(qtbot, view, lambda: view.set_custom_range(MONDAY, MONDAY + dt.timedelta(4)))
+    assert view.total_figure.value.text() != "—" and view.table.rowCount() > 0
+    view.refresh()  # a report in flight when the range turns invalid must not come back
+    view.to_edit.setDate(QDate(2024, 5, 10))  # before the start, 13 May
+    assert wait_for_all()
+    QApplication.processEvents()
+    assert view.report() is None
+    assert "before it starts" in view.status_label.text()
+    assert view.range_label.text() == ""
+    for figure in (view.total_figure, view.billable_figure, view.amount_figure,
+                   view.average_figure):
+        assert figure.value.text() == "—"
+    assert view.table.rowCount() == 0
+    assert view.breakdown_chart.slices() == [] and view.daily_chart.days() == []
+    assert "end date" in view.daily_chart.accessibleDescription()
+    # Fixed again: the report for the new dates.
+    report = shown(qtbot, view, lambda: view.to_edit.setDate(QDate(2024, 5, 14)))
+    assert (report.range.first, report.range.last) == (MONDAY, MONDAY + dt.timedelta(1))
+    assert view.total_figure.value.text() == duration_label(report.total_seconds)

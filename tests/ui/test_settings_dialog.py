@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 from timetracker.app import App
 from timetracker.core.paths import AppPaths
@@ -129,8 +129,32 @@ def test_privacy_slot_takes_a_pane(qtbot: QtBot, app: App) -> None:
     pane = QLabel("telemetry pane")
     index = dialog.add_page("Privacy & Telemetry", pane)
     assert index == dialog.tabs.indexOf(dialog.privacy_tab)
-    assert pane.parent() is dialog.privacy_tab
+    assert dialog.privacy_tab.isAncestorOf(pane)
     assert dialog.tabs.count() == 3
     extra = QLabel("other")
     assert dialog.add_page("Advanced", extra) == 3
 
+
+
+def test_opening_the_privacy_page_does_not_resize_the_dialog(qtbot: QtBot, app: App) -> None:
+    dialog = SettingsDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    before = dialog.size()
+    dialog.show_page("Privacy & Telemetry")
+    qtbot.waitUntil(lambda: dialog.privacy_pane is not None)
+    QApplication.processEvents()
+    assert dialog.size() == before
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
+
+
+def test_tray_settings_say_why_they_are_off_without_a_tray(qtbot: QtBot, app: App) -> None:
+    from timetracker.ui.tray import tray_available
+
+    dialog = SettingsDialog(app)
+    qtbot.addWidget(dialog)
+    for box in (dialog.close_to_tray, dialog.start_minimised):
+        assert box.isEnabled() == tray_available()
+        assert ("no system tray" in box.toolTip()) != tray_available()

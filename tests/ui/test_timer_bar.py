@@ -121,3 +121,66 @@ def test_a_refused_action_shows_its_message_and_changes_nothing(
 
 def _props(events: list[tuple[str, Mapping[str, object]]], name: str) -> list[object]:
     return [props for event, props in events if event == name]
+
+
+def test_choosing_a_project_for_a_running_timer_takes_its_billable_default(
+        qtbot: QtBot, live_app: App, make_window: WindowFactory) -> None:
+    live_app.catalog.add_project("Client site", billable=True, rate="90", currency="EUR")
+    live_app.catalog.add_task("Client site", "Design")
+    live_app.catalog.add_project("Internal")
+    bar = make_window(live_app).bar
+    qtbot.keyClicks(bar.description, "Kick-off call")
+    qtbot.keyClick(bar.description, Qt.Key.Key_Return)  # started first, project picked after
+    assert live_app.entries.current().billable is False  # type: ignore[union-attr]
+
+    popup = bar.project.open_popup()
+    qtbot.keyClicks(popup.search, "Client site")
+    qtbot.keyClick(popup.search, Qt.Key.Key_Return)
+    running = live_app.entries.current()
+    assert running is not None and (running.project, running.billable) == ("Client site", True)
+    assert bar.billable.isChecked()
+
+    bar.billable.setChecked(False)  # the user's own choice for this entry …
+    popup = bar.project.open_popup()
+    qtbot.keyClicks(popup.search, "Design")  # … stays when only the task changes
+    qtbot.keyClick(popup.search, Qt.Key.Key_Return)
+    running = live_app.entries.current()
+    assert running is not None and (running.task, running.billable) == ("Design", False)
+
+    popup = bar.project.open_popup()
+    qtbot.keyClicks(popup.search, "Internal")  # another project: its default (not billable)
+    qtbot.keyClick(popup.search, Qt.Key.Key_Return)
+    running = live_app.entries.current()
+    assert running is not None and (running.project, running.billable) == ("Internal", False)
+
+
+def test_the_tag_pickers_boxes_read_right_and_typing_stays_in_its_search(
+        qtbot: QtBot, live_app: App, make_window: WindowFactory, qapp: object) -> None:
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+    from timetracker.ui import theme
+
+    assert isinstance(qapp, QApplication)
+    previous = (qapp.styleSheet(), qapp.palette())
+    theme.apply(qapp, "light")
+    try:
+        for name in ("alpha", "beta", "gamma"):
+            live_app.catalog.add_tag(name)
+        bar = make_window(live_app).bar
+        bar.tags.set_tags(["beta"])
+        popup = bar.tags.open_popup()
+        qtbot.waitExposed(popup)
+        image = popup.grab(popup.list.geometry()).toImage()  # (the search field has a caret)
+        black = sum(QColor(image.pixel(x, y)).getRgb() == (0, 0, 0, 255)
+                    for y in range(image.height()) for x in range(image.width()))
+        assert black == 0  # an unticked box is drawn empty, not as a black square
+        first = popup.list.item(0)
+        qtbot.mouseClick(popup.list.viewport(), Qt.MouseButton.LeftButton,
+                         pos=popup.list.visualItemRect(first).center())
+        assert bar.tags.selected == ["alpha", "beta"]
+        assert popup.search.hasFocus()  # the next keys still search
+        qtbot.keyClicks(popup.search, "gam")
+        assert popup.search.text() == "gam"
+    finally:
+        qapp.setStyleSheet(previous[0])
+        qapp.setPalette(previous[1])

@@ -6,7 +6,8 @@ widgets painted here give the same information, follow the palette (so dark mode
 special case) and add nothing to the bundle.
 
 Colours come from ``QPalette`` roles (text, grid, highlight) except where the data has its own
-colour (a project's colour in the breakdown).
+colour (a project's colour in the breakdown). A breakdown's "none" bucket (``(no project)``,
+``(no tag)``, …) is drawn in the theme's muted grey, which no fallback colour resembles.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from timetracker.ui.quantities import duration_label, hours_minutes
 
-#: Used for rows without a colour of their own (clients, tags), in order.
+#: Used for rows without a colour of their own (clients, tags, projects with none), in order,
+#: skipping any a row already has as its own. No greys: grey means the "none" bucket.
 FALLBACK_COLORS = ("#4F7DF3", "#30A46C", "#F76B15", "#8E4EC6", "#12A594", "#D6409F",
                    "#FFB224", "#E5484D", "#3E63DD", "#46A758", "#E93D82", "#0090FF")
 
@@ -49,6 +51,11 @@ def muted_color(palette: QPalette) -> QColor:
                 palette.color(QPalette.ColorRole.Window), 0.45)
 
 
+def _close(a: QColor, b: QColor) -> bool:
+    """Too alike to tell two rows apart by colour."""
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < 60
+
+
 def nice_step(max_hours: float, ticks: int = 4) -> float:
     """A round hour step (0.5, 1, 2, 4, …) giving about ``ticks`` grid lines up to ``max_hours``."""
     raw = max(max_hours, 0.5) / ticks
@@ -61,24 +68,31 @@ def nice_step(max_hours: float, ticks: int = 4) -> float:
 class DailyBarChart(QWidget):
     """Hours per day over the range; hover a bar for its date and total."""
 
+    EMPTY_TEXT = "No time tracked in this range"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._days: list[tuple[dt.date, int]] = []
         self._hover = -1
         self._today: dt.date | None = None
+        self._empty_text = self.EMPTY_TEXT
         self.setMouseTracking(True)
         self.setMinimumHeight(180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setAccessibleName("Hours per day")
 
-    def set_days(self, days: Sequence[tuple[dt.date, int]], today: dt.date | None = None) -> None:
+    def set_days(self, days: Sequence[tuple[dt.date, int]], today: dt.date | None = None,
+                 empty_text: str | None = None) -> None:
+        """Show ``days``; ``empty_text`` is what the chart says when there is nothing to draw
+        (default: "No time tracked in this range")."""
         self._days = list(days)
         self._today = today
         self._hover = -1
+        self._empty_text = empty_text or self.EMPTY_TEXT
         total = sum(s for _, s in self._days)
         self.setAccessibleDescription(
             f"{len(self._days)} days, {duration_label(total)} in total" if self._days else
-            "No data")
+            self._empty_text)
         self.update()
 
     def days(self) -> list[tuple[dt.date, int]]:
@@ -158,8 +172,7 @@ class DailyBarChart(QWidget):
 
         if not self._days or all(s == 0 for _, s in self._days):
             painter.setPen(muted)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "No time tracked in this range")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._empty_text)
             painter.end()
             return
 
@@ -226,47 +239,90 @@ class Slice:
     label: str
     seconds: int
     color: str | None = None
+    #: The "none" bucket (``(no project)``, ``(no tag)``, …): drawn in the muted grey.
+    none: bool = False
+
+
+def slice_colors(slices: Sequence[Slice], muted: QColor) -> list[QColor]:
+    """The colour of each slice, in order: ``muted`` for the "none" bucket, else its own colour,
+    else the next fallback colour that no slice here has as its own (so a project without a
+    colour never looks like another project or like "none")."""
+    own = [QColor(s.color) for s in slices
+           if not s.none and s.color and QColor(s.color).isValid()]
+    free = [QColor(c) for c in FALLBACK_COLORS
+            if not any(_close(QColor(c), taken) for taken in own)] \
+        or [QColor(c) for c in FALLBACK_COLORS]
+    result = []
+    fallback = 0
+    for s in slices:
+        if s.none:
+            result.append(QColor(muted))
+        elif s.color and QColor(s.color).isValid():
+            result.append(QColor(s.color))
+        else:
+            result.append(QColor(free[fallback % len(free)]))
+            fallback += 1
+    return result
 
 
 class BreakdownChart(QWidget):
-    """Horizontal bars, longest first: label, bar in the row's colour, ``7:30 h · 42%``."""
+    """Horizontal bars, longest first: label, bar in the row's colour, ``7:30 h  42%``.
+
+    The percentage is each row's share of the ``total`` given to :meth:`set_slices` (the time
+    tracked in the range), not of the rows' sum: rows may overlap (an entry with two tags
+    counts for both), and then the shares add up to more than 100%.
+    """
 
     ROW_HEIGHT = 28
     MAX_ROWS = 10
+    EMPTY_TEXT = "Nothing to break down"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._slices: list[Slice] = []
+        self._all: list[Slice] = []
+        self._total = 0
+        self._empty_text = self.EMPTY_TEXT
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(self.ROW_HEIGHT * 3)
         self.setAccessibleName("Breakdown")
 
-    def set_slices(self, slices: Sequence[Slice]) -> None:
+    def set_slices(self, slices: Sequence[Slice], total: int | None = None,
+                   empty_text: str | None = None) -> None:
+        """Show ``slices``; percentages are of ``total`` seconds (default: the slices' sum).
+        ``empty_text`` is what an empty chart says (default: "Nothing to break down")."""
         ordered = sorted((s for s in slices if s.seconds > 0), key=lambda s: -s.seconds)
+        self._all = ordered
+        self._total = sum(s.seconds for s in ordered) if total is None else max(0, total)
+        self._empty_text = empty_text or self.EMPTY_TEXT
         if len(ordered) > self.MAX_ROWS:
             rest = ordered[self.MAX_ROWS - 1:]
             other = Slice(f"{len(rest)} more", sum(s.seconds for s in rest), None)
             ordered = [*ordered[:self.MAX_ROWS - 1], other]
         self._slices = ordered
         self.setAccessibleDescription(
-            "; ".join(f"{s.label}: {duration_label(s.seconds)}" for s in ordered) or "No data")
+            "; ".join(f"{s.label}: {duration_label(s.seconds)} ({share}%)"
+                      for s, share in zip(ordered, self.shares(), strict=True))
+            or self._empty_text)
         self.updateGeometry()
         self.update()
 
     def slices(self) -> list[Slice]:
         return list(self._slices)
 
+    def shares(self) -> list[int]:
+        """Each shown row's share of the total, in whole percent."""
+        return [round(100 * s.seconds / self._total) if self._total else 0
+                for s in self._slices]
+
     def colors(self) -> list[QColor]:
-        """The colour each shown row is painted in (project colour or a fallback)."""
-        result = []
-        fallback = 0
-        for s in self._slices:
-            if s.color and QColor(s.color).isValid():
-                result.append(QColor(s.color))
-            else:
-                result.append(QColor(FALLBACK_COLORS[fallback % len(FALLBACK_COLORS)]))
-                fallback += 1
-        return result
+        """The colour each shown row is painted in: see :func:`slice_colors`. The rows folded
+        into "N more" keep their colours (a table listing every row shows the same ones)."""
+        muted = muted_color(self.palette())
+        if len(self._slices) == len(self._all):
+            return slice_colors(self._all, muted)
+        colours = slice_colors([*self._all, self._slices[-1]], muted)
+        return [*colours[:len(self._slices) - 1], colours[-1]]
 
     def sizeHint(self) -> QSize:
         return QSize(420, max(3, len(self._slices)) * self.ROW_HEIGHT + 8)
@@ -285,17 +341,21 @@ class BreakdownChart(QWidget):
         fm = QFontMetrics(self.font())
         if not self._slices:
             painter.setPen(muted)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Nothing to break down")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._empty_text)
             painter.end()
             return
-        total = sum(s.seconds for s in self._slices) or 1
         peak = max(s.seconds for s in self._slices) or 1
         width = self.width()
-        label_w = min(220, max(90, int(width * 0.32)))
-        value_w = fm.horizontalAdvance("0000:00 h  100%") + 8
+        values = [f"{duration_label(s.seconds)}  {share}%"
+                  for s, share in zip(self._slices, self.shares(), strict=True)]
+        value_w = max(fm.horizontalAdvance(v) for v in values) + 8
+        # Names as wide as they need (90..220 px) while the bar keeps at least 40 px.
+        names = max(fm.horizontalAdvance(s.label) for s in self._slices) + 16
+        label_w = max(60, min(220, max(90, names), width - value_w - 12 - 8 - 40))
         bar_left = label_w + 12
         bar_w = max(20, width - bar_left - value_w - 8)
-        for i, (piece, colour) in enumerate(zip(self._slices, self.colors(), strict=True)):
+        for i, (piece, colour, value) in enumerate(zip(self._slices, self.colors(), values,
+                                                       strict=True)):
             top = 4 + i * self.ROW_HEIGHT
             mid = top + self.ROW_HEIGHT / 2
             # swatch + label
@@ -318,8 +378,7 @@ class BreakdownChart(QWidget):
                                     bar_h / 2, bar_h / 2)
             # value
             painter.setPen(muted)
-            share = round(100 * piece.seconds / total)
             painter.drawText(QRectF(bar_left + bar_w + 8, top, value_w, self.ROW_HEIGHT),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                             f"{duration_label(piece.seconds)}  {share}%")
+                             value)
         painter.end()

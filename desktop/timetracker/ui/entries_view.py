@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from timetracker.core.durations import clock_time as hm
 from timetracker.core.entry_reads import EntryReads, EntryRow, PickerProject
 from timetracker.core.ranges import DateRange, local_date, named_range
+from timetracker.core.time_format import clock_of_day
 from timetracker.core.timeparse import parse_clock, parse_time
 from timetracker.ui import theme
 from timetracker.ui.actions import ActionDispatcher, Source
@@ -55,12 +56,6 @@ from timetracker.ui.shortcuts import native_text
 
 if TYPE_CHECKING:
     from timetracker.app import App
-
-
-def clock(moment: dt.datetime, time_format: str) -> str:
-    if time_format == "12h":
-        return moment.strftime("%I:%M %p").lstrip("0")
-    return moment.strftime("%H:%M")
 
 
 def day_title(day: dt.date, today: dt.date) -> str:
@@ -412,9 +407,9 @@ class EntryRowWidget(QFrame):
             self.update()  # painted: the stamp shows the current times
             return
         fmt = self.view.time_format
-        self.start_edit.show_value(clock(self.entry.local_start(), fmt))
+        self.start_edit.show_value(clock_of_day(self.entry.local_start(), fmt))
         end = self.entry.local_end()
-        self.end_edit.show_value(clock(end, fmt) if end is not None else "now")
+        self.end_edit.show_value(clock_of_day(end, fmt) if end is not None else "now")
         self.end_edit.setReadOnly(end is None)
         self.end_edit.setToolTip("Running — stop it from the timer bar" if end is None else
                                  "End time (type e.g. 17:30)")

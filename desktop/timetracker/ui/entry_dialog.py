@@ -20,15 +20,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from timetracker.core.durations import clock_time as hm
 from timetracker.core.entry_reads import EntryReads, EntryRow
 from timetracker.core.ranges import local_date
+from timetracker.core.time_format import clock_of_day
 from timetracker.core.timeparse import parse_clock
 from timetracker.ui.actions import ActionDispatcher
-from timetracker.ui.entries_view import clock, hm
 from timetracker.ui.picker import ProjectPicker, TagPicker
 
 if TYPE_CHECKING:
     from timetracker.app import App
+
+
+#: An entry that ends the next day and is longer than this is saved only when Save is pressed
+#: a second time (10:00 to 8:00 is more likely swapped times than a 22-hour day).
+LONG_OVERNIGHT = 12 * 3600
 
 
 class EntryDialog(QDialog):
@@ -41,6 +47,7 @@ class EntryDialog(QDialog):
         self.dispatcher = dispatcher
         self.entry = entry
         self.result_entry: object = None
+        self._confirmed: tuple[int, int] | None = None
         self.setWindowTitle("Edit entry" if entry else "New entry")
         self.setMinimumWidth(460)
         tz = entry.tz if entry else app.timezone
@@ -63,12 +70,12 @@ class EntryDialog(QDialog):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("ddd d MMM yyyy")
         self.date.setAccessibleName("Date")
-        self.start = QLineEdit(clock(entry.local_start(), fmt) if entry else "")
-        self.start.setPlaceholderText("9:00")
+        self.start = QLineEdit(clock_of_day(entry.local_start(), fmt) if entry else "")
+        self.start.setPlaceholderText(clock_of_day(dt.time(9, 0), fmt))
         self.start.setAccessibleName("Start time")
         end_local = entry.local_end() if entry else None
-        self.end = QLineEdit(clock(end_local, fmt) if end_local else "")
-        self.end.setPlaceholderText("17:30")
+        self.end = QLineEdit(clock_of_day(end_local, fmt) if end_local else "")
+        self.end.setPlaceholderText(clock_of_day(dt.time(17, 30), fmt))
         self.end.setAccessibleName("End time")
         self.duration = QLabel("")
         self.duration.setObjectName("muted")
@@ -127,6 +134,7 @@ class EntryDialog(QDialog):
         return int(start.timestamp()), int(end.timestamp())
 
     def _preview(self) -> None:
+        self._confirmed = None
         try:
             start, end = self._times()
         except ValueError:
@@ -141,6 +149,14 @@ class EntryDialog(QDialog):
             start, end = self._times()
         except ValueError as problem:
             self.error.setText(str(problem))
+            return
+        if end - start > LONG_OVERNIGHT and local_date(end, self.tz) != local_date(start, self.tz) \
+                and self._confirmed != (start, end):
+            # e.g. 10:00 to 8:00 — more likely swapped times than a 22-hour day: ask once
+            self._confirmed = (start, end)
+            self.error.setText(
+                f"This entry ends the next day and lasts {hm(end - start)}. Check the times; "
+                "press Save again to keep it.")
             return
         entries = self.app.entries
         project, task = self.project.project, self.project.task

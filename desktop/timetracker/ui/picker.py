@@ -75,6 +75,9 @@ class _Popup(QFrame):
         self.list = QListWidget()
         self.list.setAccessibleName("Choices")
         self.list.setUniformItemSizes(True)
+        # the search field keeps the keyboard (↑/↓/Enter move and pick); a click in the list
+        # must not take it, or typing after ticking a tag would go nowhere
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.search)
         layout.addWidget(self.list)
         self.search.installEventFilter(self)
@@ -118,9 +121,16 @@ class _Popup(QFrame):
         self.picked.emit(item.data(_ROLE))
 
     def popup_at(self, anchor: QWidget) -> None:
+        """Below ``anchor``, left-aligned with it — or right-aligned when it would stick out
+        of the anchor's window; above it when there is no room below."""
         point = anchor.mapToGlobal(QPoint(0, anchor.height() + 4))
         screen = anchor.screen().availableGeometry()
-        x = min(point.x(), screen.right() - self.width())
+        window = anchor.window()
+        window_right = window.mapToGlobal(QPoint(window.width(), 0)).x()
+        x = point.x()
+        if x + self.width() > window_right:
+            x = anchor.mapToGlobal(QPoint(anchor.width(), 0)).x() - self.width()
+        x = min(x, screen.right() - self.width())
         y = point.y() if point.y() + self.height() < screen.bottom() else \
             anchor.mapToGlobal(QPoint(0, 0)).y() - self.height() - 4
         self.move(max(screen.left(), x), max(screen.top(), y))

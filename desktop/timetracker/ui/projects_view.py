@@ -5,15 +5,19 @@ it in place; the row below the table creates one. Right: the selected project's 
 (client, colour, billable, rate, currency, archive) and its tasks (tick = done, double-click to
 rename, a field to add). A second tab lists clients the same way. Every change goes through
 ``app.catalog``; a rejected value shows the core's message and the table goes back to what is
-stored.
+stored. Each tab has its own status line; archiving also shows a toast with Undo.
+
+Filling the widgets from the catalog never writes back: their signals are blocked while they
+are filled and an edit that changes nothing is ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,17 +40,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from timetracker.core.catalog import ClientView, ProjectView
+from timetracker.core.catalog import ClientView, ProjectView, TaskView
 from timetracker.core.naming import format_cents
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.charts import muted_color
 from timetracker.ui.quantities import money
+from timetracker.ui.toast import Toast
 
 if TYPE_CHECKING:
     from timetracker.app import App
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-NO_CLIENT = "(no client)"
+#: The first item of both client pickers (a project without a client).
+NO_CLIENT = "No client"
+PROJECTS_TAB, CLIENTS_TAB = 0, 1
+
+
+def same_name(typed: str, stored: str) -> bool:
+    """Whether ``typed`` is ``stored`` once its spaces are tidied (the core's rule)."""
+    return " ".join(typed.split()) == stored
+
+
+def client_picker(accessible_name: str) -> QComboBox:
+    """An editable client picker wide enough for its items (the first is ``NO_CLIENT``)."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setAccessibleName(accessible_name)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(14)
+    return combo
 
 
 def swatch_icon(color: str, size: int = 14) -> QIcon:
@@ -93,7 +115,10 @@ class ProjectsView(QWidget):
         self._app = app
         self._projects: list[ProjectView] = []
         self._clients: list[ClientView] = []
+        self._tasks: dict[int, TaskView] = {}
         self._loading = False
+        #: The status line's text and error flag, one per tab.
+        self._messages: dict[int, tuple[str, bool]] = {}
         self.setObjectName("projectsView")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 14, 16, 12)
@@ -107,10 +132,34 @@ class ProjectsView(QWidget):
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Message")
         outer.addWidget(self.message)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.toast = Toast(self)
         self.refresh()
+
+    @contextmanager
+    def _filling(self, *widgets: QWidget) -> Iterator[None]:
+        """Widgets being filled from the catalog: their signals are blocked and ``_loading``
+        is set, then both are put back as they were (so a nested fill cannot end the outer)."""
+        previous = self._loading
+        self._loading = True
+        blockers = [QSignalBlocker(widget) for widget in widgets]
+        try:
+            yield
+        finally:
+            for blocker in blockers:
+                blocker.unblock()
+            self._loading = previous
 
     # -- messages and the one way data changes ----------------------------------------------
     def show_message(self, text: str, error: bool = False) -> None:
+        """Show ``text`` in the status line of the current tab."""
+        self._messages[self.tabs.currentIndex()] = (text, error)
+        self._render_message(text, error)
+
+    def _tab_changed(self, index: int) -> None:
+        self._render_message(*self._messages.get(index, ("", False)))
+
+    def _render_message(self, text: str, error: bool) -> None:
         palette = self.palette()
         if not error:
             palette.setColor(palette.ColorRole.WindowText, muted_color(palette))
@@ -143,12 +192,8 @@ class ProjectsView(QWidget):
         layout.setContentsMargins(0, 10, 0, 0)
         top = QHBoxLayout()
         self.new_project = name_edit("New project name", self.create_project)
-        self.new_project_client = QComboBox()
-        self.new_project_client.setEditable(True)
-        self.new_project_client.setAccessibleName("Client of the new project")
-        client_edit = self.new_project_client.lineEdit()
-        assert client_edit is not None  # editable combo
-        client_edit.setPlaceholderText("Client (optional)")
+        self.new_project_client = client_picker("Client of the new project")
+        self.new_project_client.setToolTip("The new project's client: pick one or type a name")
         self.add_project_button = QPushButton("Add project")
         self.add_project_button.clicked.connect(self.create_project)
         self.show_archived = QCheckBox("Show archived")
@@ -199,9 +244,7 @@ class ProjectsView(QWidget):
         layout.addWidget(self.details_title)
         form = QFormLayout()
         form.setVerticalSpacing(8)
-        self.client_combo = QComboBox()
-        self.client_combo.setEditable(True)
-        self.client_combo.setAccessibleName("Client")
+        self.client_combo = client_picker("Client")
         combo_edit = self.client_combo.lineEdit()
         assert combo_edit is not None  # editable combo
         combo_edit.editingFinished.connect(self._client_chosen)
@@ -238,8 +281,15 @@ class ProjectsView(QWidget):
         layout.addLayout(form)
         tasks_title = QLabel("Tasks")
         tasks_title.setFont(QFont(font.family(), -1, QFont.Weight.Bold))
+        self.tasks_caption = QLabel("☑ = done · double-click to rename")
+        self.tasks_caption.setObjectName("muted")
+        self.tasks_caption.setAccessibleName("Ticked tasks are done")
+        tasks_head = QHBoxLayout()
+        tasks_head.addWidget(tasks_title)
+        tasks_head.addStretch(1)
+        tasks_head.addWidget(self.tasks_caption)
         layout.addSpacing(6)
-        layout.addWidget(tasks_title)
+        layout.addLayout(tasks_head)
         self.task_list = editable_list("Tasks")
         self.task_list.itemChanged.connect(self._task_item_changed)
         layout.addWidget(self.task_list, 1)
@@ -265,6 +315,7 @@ class ProjectsView(QWidget):
         add = QPushButton("Add client")
         add.clicked.connect(self.create_client)
         self.client_archive_button = QPushButton("Archive")
+        self.client_archive_button.setEnabled(False)
         self.client_archive_button.clicked.connect(self._toggle_client_archive)
         top.addWidget(self.new_client, 1)
         top.addWidget(add)
@@ -285,24 +336,23 @@ class ProjectsView(QWidget):
         archived = self.show_archived.isChecked()
         self._projects = self._app.catalog.projects(include_archived=archived)
         self._clients = self._app.catalog.clients(include_archived=True)
-        self._loading = True
-        try:
+        with self._filling(self.project_table, self.client_list, self.new_project_client,
+                           self.client_combo):
             self._fill_projects()
             self._fill_clients()
             names = [c.name for c in self._clients if not c.archived]
             for combo in (self.new_project_client, self.client_combo):
                 text = combo.currentText()
                 combo.clear()
-                combo.addItems(([NO_CLIENT] if combo is self.client_combo else [""]) + names)
-                combo.setCurrentText(text)
+                combo.addItems([NO_CLIENT, *names])
+                combo.setCurrentText(text or NO_CLIENT)
+            self.project_table.clearSelection()
             if selected is not None:
                 self.select_project(selected.id, quiet=True)
             if selected_client is not None:
                 for r in range(self.client_list.count()):
                     if self.client_list.item(r).data(ID_ROLE) == selected_client.id:
                         self.client_list.setCurrentRow(r)
-        finally:
-            self._loading = False
         self._show_selected()
         self._client_selection_changed()
 
@@ -377,8 +427,8 @@ class ProjectsView(QWidget):
         project = self.selected_project()
         for widget in self._details_widgets:
             widget.setEnabled(project is not None)
-        self._loading = True
-        try:
+        with self._filling(self.task_list):
+            self._tasks = {}
             if project is None:
                 self.details_title.setText("Select a project")
                 self.task_list.clear()
@@ -393,6 +443,7 @@ class ProjectsView(QWidget):
             self.archive_button.setText("Unarchive" if project.archived else "Archive")
             self.task_list.clear()
             for task in self._app.catalog.tasks(project.id):
+                self._tasks[task.id] = task
                 item = QListWidgetItem(task.name)
                 item.setData(ID_ROLE, task.id)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable
@@ -401,17 +452,16 @@ class ProjectsView(QWidget):
                                    else Qt.CheckState.Unchecked)
                 item.setToolTip("Tick when done; double-click to rename")
                 self.task_list.addItem(item)
-        finally:
-            self._loading = False
 
     def create_project(self) -> ProjectView | None:
         name = self.new_project.text()
-        client = self.new_project_client.currentText().strip() or None
+        typed = self.new_project_client.currentText().strip()
+        client = None if typed in ("", NO_CLIENT) else typed
         result = self._change(lambda: self._app.catalog.add_project(name, client=client),
                               f"Project '{' '.join(name.split())}' created.")
         if result is not None:
             self.new_project.clear()
-            self.new_project_client.setCurrentText("")
+            self.new_project_client.setCurrentText(NO_CLIENT)
             self.select_project(result.id)
         return result
 
@@ -420,6 +470,9 @@ class ProjectsView(QWidget):
             return
         project_id = int(item.data(ID_ROLE))
         new_name = item.text()
+        stored = next((p for p in self._projects if p.id == project_id), None)
+        if stored is not None and same_name(new_name, stored.name):
+            return  # nothing to rename
         self._change(lambda: self._app.catalog.update_project(project_id, name=new_name),
                      "Project renamed.")
 
@@ -476,12 +529,23 @@ class ProjectsView(QWidget):
         project = self.selected_project()
         if project is None:
             return
-        archived = not project.archived
-        if archived and not self.show_archived.isChecked():
-            message = f"'{project.name}' archived (tick Show archived to see it)."
-        else:
-            message = f"'{project.name}' {'archived' if archived else 'restored'}."
-        self._change(lambda: self._app.catalog.archive_project(project.id, archived), message)
+        self._set_archived(project, not project.archived, self.project_table.currentRow())
+
+    def _set_archived(self, project: ProjectView, archived: bool, row: int) -> None:
+        """Archive or restore ``project``; when it leaves the table, select the project now in
+        its ``row`` (or the last). The status line and a toast with Undo say what happened."""
+        hidden = archived and not self.show_archived.isChecked()
+        message = f"{'Archived' if archived else 'Restored'} '{project.name}'." \
+            + (" Tick Show archived to see it." if hidden else "")
+        if self._change(lambda: self._app.catalog.archive_project(project.id, archived),
+                        message) is None:
+            return
+        if not hidden:
+            self.select_project(project.id, quiet=True)
+        elif self._projects:
+            self.project_table.selectRow(min(max(row, 0), len(self._projects) - 1))
+        self.toast.show_message(message, "Undo",
+                                lambda: self._set_archived(project, not archived, row))
 
     # -- tasks -------------------------------------------------------------------------------
     def create_task(self) -> None:
@@ -498,6 +562,9 @@ class ProjectsView(QWidget):
         task_id = int(item.data(ID_ROLE))
         done = item.checkState() == Qt.CheckState.Checked
         name = item.text()
+        stored = self._tasks.get(task_id)
+        if stored is not None and stored.done == done and same_name(name, stored.name):
+            return  # nothing changed
         self._change(lambda: self._app.catalog.update_task(task_id, name=name, done=done))
 
     # -- clients -----------------------------------------------------------------------------
@@ -528,6 +595,9 @@ class ProjectsView(QWidget):
             return
         client_id = int(item.data(ID_ROLE))
         name = item.text()
+        stored = next((c for c in self._clients if c.id == client_id), None)
+        if stored is not None and same_name(name, stored.name):
+            return  # nothing to rename
         self._change(lambda: self._app.catalog.rename_client(client_id, name), "Client renamed.")
 
     def _toggle_client_archive(self) -> None:
@@ -539,6 +609,6 @@ class ProjectsView(QWidget):
                      f"'{client.name}' {'archived' if archived else 'restored'}.")
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "project_table"):
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "toast"):
             self.refresh()
         super().changeEvent(event)

@@ -35,11 +35,14 @@ def money(cents: int, currency: str) -> str:
     return f"{sign}{number} {currency.upper()}".strip()
 
 
-def amounts_label(amounts: dict[str, int]) -> str:
-    """Amounts in several currencies, biggest first: ``€1,234.50 · $80.00``; ``—`` if none."""
+def amounts_label(amounts: dict[str, int], separator: str = " · ") -> str:
+    """Amounts in several currencies, biggest first: ``€1,234.50 · $80.00``; ``—`` if none.
+
+    ``separator="\n"`` puts one currency per line (table cells, so the column stays narrow).
+    """
     parts = [money(cents, cur) for cur, cents in
              sorted(amounts.items(), key=lambda item: (-item[1], item[0])) if cents]
-    return " · ".join(parts) if parts else "—"
+    return separator.join(parts) if parts else "—"
 
 
 def byte_size(size: int) -> str:

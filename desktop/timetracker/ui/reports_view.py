@@ -2,7 +2,12 @@
 
 Every report and every export runs on :mod:`timetracker.ui.background`; the UI thread only
 builds widgets from a finished ``Report``. A newer request supersedes an older one, so quickly
-flicking through ranges never shows a stale result.
+flicking through ranges never shows a stale result; while the custom range is invalid (it
+ends before it starts) the figures are cleared rather than left under the wrong dates.
+
+The breakdown's percentages are shares of the time tracked in the range (the core's
+``Report.total_seconds``), so they stay right for tags, where an entry with several tags
+counts for each of them and the shares can add up to more than 100%.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressDialog,
     QPushButton,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -43,7 +49,13 @@ from timetracker.ui.background import (
     JobControl,
     run_in_background,
 )
-from timetracker.ui.charts import BreakdownChart, DailyBarChart, Slice, muted_color
+from timetracker.ui.charts import (
+    BreakdownChart,
+    DailyBarChart,
+    Slice,
+    muted_color,
+    slice_colors,
+)
 from timetracker.ui.picker import color_dot
 from timetracker.ui.quantities import amounts_label, duration_label
 from timetracker.ui.variants.kill_switches import KillSwitchBinding
@@ -61,6 +73,14 @@ RANGES = (("today", "Today"), ("yesterday", "Yesterday"), ("this_week", "This we
 GROUPS = (("project", "Project"), ("client", "Client"), ("tag", "Tag"), ("task", "Task"))
 #: Above this many entries the export shows a progress dialog straight away.
 LARGE_EXPORT = 5000
+#: Under the tag breakdown: why its percentages may add up to more than 100%.
+TAG_NOTE = ("Percentages are of all time tracked in the range. An entry with several tags "
+            "counts for each of them, so they can add up to more than 100%.")
+#: What the charts say while the custom range ends before it starts.
+INVALID_RANGE_TEXT = "Pick an end date on or after the start date"
+#: The breakdown table's width: at least TABLE_MIN, at most TABLE_MAX (so the chart beside it
+#: keeps its room in the smallest window); within that, names are shown in full up to NAME_MAX.
+TABLE_MIN, TABLE_MAX, NAME_MAX = 380, 460, 240
 
 
 class _Figure(QFrame):
@@ -87,7 +107,8 @@ class _Figure(QFrame):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
-            self._apply_palette()
+            # Once the new palette (and a theme's style sheet) reached the caption too.
+            QTimer.singleShot(0, self, self._apply_palette)
         super().changeEvent(event)
 
     def _apply_palette(self) -> None:
@@ -201,19 +222,29 @@ class ReportsView(QWidget):
         self.table.setShowGrid(False)
         self.table.setSortingEnabled(False)
         self.table.setWordWrap(False)
-        self.table.setMinimumWidth(380)
+        self.table.setMinimumWidth(TABLE_MIN)
+        # Names take the stretch; numbers fit their contents (amounts one currency per line,
+        # rows as tall as that needs).
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(rows.defaultSectionSize())
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.breakdown_title = QLabel("By project")
+        self.breakdown_note = QLabel(TAG_NOTE)
+        self.breakdown_note.setObjectName("breakdownNote")
+        self.breakdown_note.setWordWrap(True)
+        self.breakdown_note.setVisible(False)
         # Where these widgets go is the reports-v2 layout's business (ui/variants), and which
         # of them show is reports-config's; both follow their flags live once attached.
         self.layout_host = ReportsLayoutHost(ReportParts(
             figures=(self.total_figure, self.billable_figure, self.amount_figure,
                      self.average_figure),
             daily=self._section("Hours per day", self.daily_chart),
-            breakdown_chart=self._section("", self.breakdown_chart, self.breakdown_title),
+            breakdown_chart=self._section("", self.breakdown_chart, self.breakdown_title,
+                                          self.breakdown_note),
             table=self.table))
         self.layout_host.config_changed.connect(self._config_changed)
         outer.addWidget(self.layout_host, 1)
@@ -224,6 +255,7 @@ class ReportsView(QWidget):
         self.status_label = QLabel("")
         self.status_label.setAccessibleName("Report status")
         outer.addWidget(self.status_label)
+        self._apply_palette()
 
         today = self._today()
         self.from_edit.setDate(QDate(today.year, today.month, 1))
@@ -262,8 +294,23 @@ class ReportsView(QWidget):
     def _exporting(self) -> bool:
         return self._export_job is not None and not self._export_job.is_done
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "breakdown_note"):
+            # Once the new palette (and a theme's style sheet) reached the children too.
+            QTimer.singleShot(0, self, self._apply_palette)
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        """The note in muted text; the table's colour dots again ("none" is the muted grey)."""
+        palette = self.breakdown_note.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, muted_color(self.palette()))
+        self.breakdown_note.setPalette(palette)
+        if self._report is not None:
+            self._fill_table(self._report)
+
     @staticmethod
-    def _section(title: str, body: QWidget, title_label: QLabel | None = None) -> QWidget:
+    def _section(title: str, body: QWidget, title_label: QLabel | None = None,
+                 note: QWidget | None = None) -> QWidget:
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -273,7 +320,10 @@ class ReportsView(QWidget):
         font.setBold(True)
         label.setFont(font)
         layout.addWidget(label)
-        layout.addWidget(body, 1)
+        layout.addWidget(body, 1 if note is None else 0)
+        if note is not None:  # right under the body, which keeps its natural height
+            layout.addWidget(note)
+            layout.addStretch(1)
         return box
 
     # -- the range ---------------------------------------------------------------------------
@@ -362,13 +412,10 @@ class ReportsView(QWidget):
         try:
             rng = self.current_range()
         except TimeTrackerError as exc:
-            self._show_error(str(exc))
+            self._clear(str(exc))
             return
         self.range_label.setText(self._describe(rng))
-        if self._job is not None and not self._job.is_done:
-            self._job.cancel()
-        self._generation += 1
-        generation = self._generation
+        generation = self._supersede()
         self._show_status("Updating…")
         # Shown because of a menu/shortcut action (that action's source), or a control here.
         source: Source = dispatcher_for(self, self._app).active_source or "dialog"
@@ -376,6 +423,27 @@ class ReportsView(QWidget):
         job.finished.connect(lambda report: self._on_report(generation, report, source))
         job.failed.connect(lambda error: self._on_failed(generation, error))
         self._job = job
+
+    def _supersede(self) -> int:
+        """Cancel the report in flight (its result will be ignored); the new generation."""
+        if self._job is not None and not self._job.is_done:
+            self._job.cancel()
+        self._generation += 1
+        return self._generation
+
+    def _clear(self, message: str) -> None:
+        """The range is invalid: no figures at all (never the last range's under new dates)."""
+        self._supersede()
+        self._report = None
+        self.range_label.setText("")
+        for figure in (self.total_figure, self.billable_figure, self.amount_figure,
+                       self.average_figure):
+            figure.set_value("—")
+        self.daily_chart.set_days([], empty_text=INVALID_RANGE_TEXT)
+        self.breakdown_chart.set_slices([], empty_text=INVALID_RANGE_TEXT)
+        self.breakdown_note.setVisible(False)
+        self.table.setRowCount(0)
+        self._show_error(message)
 
     def is_busy(self) -> bool:
         return self._job is not None and not self._job.is_done
@@ -429,26 +497,29 @@ class ReportsView(QWidget):
         self.daily_chart.set_days(report.daily, self._today())
         label = dict(GROUPS)[report.group_by]
         self.breakdown_title.setText(f"By {label.lower()}")
-        self.breakdown_chart.set_slices(
-            [Slice(row.label, row.seconds, row.color) for row in report.rows])
-        self._fill_table(report.rows, report)
+        # Shares of the time tracked in the range: for projects, clients and tasks the rows
+        # split it exactly; tags overlap, which the note under the chart says.
+        self.breakdown_chart.set_slices(_slices(report.rows), report.total_seconds)
+        self.breakdown_note.setVisible(report.group_by == "tag" and bool(report.rows))
+        self._fill_table(report)
         self.reportShown.emit(report)
 
-    def _fill_table(self, rows: list[ReportRow], report: Report) -> None:
-        by_label = {s.label: c for s, c in zip(self.breakdown_chart.slices(),
-                                               self.breakdown_chart.colors(), strict=True)}
+    def _fill_table(self, report: Report) -> None:
+        rows = report.rows
+        # The same colours as the chart (it lists the rows in this order).
+        colours = slice_colors(_slices(rows), muted_color(self.palette()))
         self.table.setRowCount(0)
         self.table.setRowCount(len(rows) + (1 if rows else 0))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        for r, row in enumerate(rows):
+        for r, (row, colour) in enumerate(zip(rows, colours, strict=True)):
             name = QTableWidgetItem(row.label)
-            colour = row.color or (by_label[row.label].name() if row.label in by_label else None)
-            name.setIcon(color_dot(colour, 12))
+            name.setIcon(color_dot(colour.name(), 12))
+            name.setToolTip(row.label)
             name.setData(Qt.ItemDataRole.UserRole, row.key)
             cells = [name, QTableWidgetItem(duration_label(row.seconds)),
                      QTableWidgetItem(duration_label(row.billable_seconds)
                                       if row.billable_seconds else "—"),
-                     QTableWidgetItem(amounts_label(row.amounts))]
+                     QTableWidgetItem(amounts_label(row.amounts, "\n"))]
             for c, item in enumerate(cells):
                 if c:
                     item.setTextAlignment(right)
@@ -459,12 +530,23 @@ class ReportsView(QWidget):
             totals = [QTableWidgetItem("Total"),
                       QTableWidgetItem(duration_label(report.total_seconds)),
                       QTableWidgetItem(duration_label(report.billable_seconds)),
-                      QTableWidgetItem(amounts_label(report.amounts))]
+                      QTableWidgetItem(amounts_label(report.amounts, "\n"))]
             for c, item in enumerate(totals):
                 item.setFont(bold)
                 if c:
                     item.setTextAlignment(right)
                 self.table.setItem(len(rows), c, item)
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        """Wide enough for the numbers and the names (up to NAME_MAX), within the bounds."""
+        header = self.table.horizontalHeader()
+        numbers = sum(max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
+                      for c in (1, 2, 3))
+        names = min(NAME_MAX, max(self.table.sizeHintForColumn(0), header.sectionSizeHint(0)))
+        extent = self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        wanted = names + numbers + 2 * self.table.frameWidth() + extent
+        self.table.setMinimumWidth(max(TABLE_MIN, min(TABLE_MAX, wanted)))
 
     # -- export ------------------------------------------------------------------------------
     def offer_export(self) -> None:
@@ -561,3 +643,7 @@ class ReportsView(QWidget):
             self._show_status(f"Exported {rows:,} entries to {path}.")
         self.exportDone.emit(str(path), rows)
 
+
+def _slices(rows: list[ReportRow]) -> list[Slice]:
+    """The chart's rows for report rows; the "none" bucket is the row without a key."""
+    return [Slice(row.label, row.seconds, row.color, none=not row.key) for row in rows]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -35,14 +37,18 @@ from PySide6.QtWidgets import (
 
 from timetracker.core.backup import BackupInfo
 from timetracker.core.errors import TimeTrackerError
+from timetracker.core.time_format import date_and_clock
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.background import Job
 from timetracker.ui.charts import muted_color
 from timetracker.ui.quantities import byte_size
+from timetracker.ui.tray import tray_available
 
 if TYPE_CHECKING:
     from timetracker.app import App
 
+#: The dialog's size when it opens (the Privacy & Telemetry page fits).
+SIZE = QSize(860, 680)
 WEEK_STARTS = (("monday", "Monday"), ("sunday", "Sunday"), ("saturday", "Saturday"))
 TIME_FORMATS = (("24h", "24-hour (17:30)"), ("12h", "12-hour (5:30 PM)"))
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
@@ -67,6 +73,9 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
         self.setMinimumSize(560, 440)
+        # big enough for the Privacy & Telemetry page from the start (no jump when it opens),
+        # never bigger than the screen; that page scrolls when the dialog is smaller
+        self.resize(SIZE.boundedTo(self._available() * 0.9))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 12)
         self.tabs = QTabWidget()
@@ -114,7 +123,12 @@ class SettingsDialog(QDialog):
             item = layout.itemAt(index)
             if item is not None and item.spacerItem() is not None:
                 layout.takeAt(index)
-        layout.insertWidget(0, widget, 1)
+        scroller = QScrollArea()
+        scroller.setObjectName("privacyScroll")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(widget)
+        layout.insertWidget(0, scroller, 1)
 
     def _load_privacy_pane(self, index: int) -> None:
         """Build the Privacy & Telemetry pane the first time its tab is shown."""
@@ -125,6 +139,11 @@ class SettingsDialog(QDialog):
 
         self.privacy_pane = PrivacyPane(self._app)
         self.set_privacy_pane(self.privacy_pane)
+
+    def _available(self) -> QSize:
+        parent = self.parentWidget()
+        screen = (parent or self).screen()
+        return screen.availableGeometry().size() if screen is not None else SIZE
 
     def show_page(self, title: str) -> None:
         for index in range(self.tabs.count()):
@@ -147,6 +166,11 @@ class SettingsDialog(QDialog):
         self.close_to_tray = self._toggle(
             "close_to_tray", "Keep running in the tray when the window is closed")
         self.start_minimised = self._toggle("start_minimised", "Start minimised to the tray")
+        if not tray_available():  # e.g. a desktop without a status area: say why they are off
+            for box in (self.close_to_tray, self.start_minimised):
+                box.setEnabled(False)
+                box.setToolTip("This desktop has no system tray, so TimeTracker cannot keep "
+                               "running there; closing the window quits.")
         form.addRow("Week starts on", self.week_start)
         form.addRow("Time format", self.time_format)
         form.addRow("Theme", self.theme)
@@ -199,6 +223,8 @@ class SettingsDialog(QDialog):
             self.general_message.setText(f"⚠ Could not save: {dispatcher.last_error}")
             return
         self.general_message.setText("")
+        if key == "time_format":  # the backups list shows times too
+            self.refresh_backups()
         self.settingsChanged.emit(key)
         if key == "theme":
             self.themeChanged.emit(str(value))
@@ -253,10 +279,9 @@ class SettingsDialog(QDialog):
         self._backups = self._app.backups.list()
         self.backup_table.setRowCount(len(self._backups))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        clock = "%I:%M %p" if self._app.config.get("time_format") == "12h" else "%H:%M"
+        time_format = str(self._app.config.get("time_format"))
         for r, info in enumerate(self._backups):
-            local = info.created.astimezone()
-            created = QTableWidgetItem(local.strftime(f"%a %d %b %Y, {clock}"))
+            created = QTableWidgetItem(date_and_clock(info.created.astimezone(), time_format))
             created.setData(Qt.ItemDataRole.UserRole, info.name)
             created.setToolTip(info.name)
             size = QTableWidgetItem(byte_size(info.size))
@@ -301,7 +326,7 @@ class SettingsDialog(QDialog):
         info = self.selected_backup()
         if info is None:
             return
-        when = info.created.astimezone().strftime("%a %d %b %Y, %H:%M")
+        when = date_and_clock(info.created.astimezone(), str(self._app.config.get("time_format")))
         answer = QMessageBox.question(
             self, "Restore backup",
             f"Replace your current data with the backup from {when}?\n\n"

@@ -104,7 +104,8 @@ def _template() -> str:
 
 
 def stylesheet(theme: Theme) -> str:
-    values = theme.__dict__
+    # colours from the theme; images the style sheet draws from resources/icons
+    values = {**theme.__dict__, "checkIcon": resource("icons", "check.svg").as_posix()}
 
     def fill(match: re.Match[str]) -> str:
         return str(values.get(match.group(1), match.group(0)))

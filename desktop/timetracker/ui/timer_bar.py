@@ -224,6 +224,9 @@ class TimerBar(QFrame):
                                 lambda: entries.edit(running.id, description=text))
 
     def _on_project(self, choice: Choice) -> None:
+        """A project (and task) was chosen: it takes the project's billable default — for the
+        next timer, or for the running entry when its project changed (as if started so)."""
+        billable: bool | None = None
         if choice.create and choice.project:
             name = choice.project
             created = self.dispatcher.run("project.create", "bar",
@@ -233,19 +236,24 @@ class TimerBar(QFrame):
                 return
             self._projects_cache = None
             self.project.set_choice(created.name, None, created.color)
-            if self.running is None:
-                self._set_billable(created.billable)
-        elif self.running is None:
-            for known in self._projects():
-                if known.name == choice.project:
-                    self._set_billable(known.billable)
+            billable = created.billable
+        else:
+            billable = next((known.billable for known in self._projects()
+                             if known.name == choice.project), None)
         running = self.running
-        if running is not None and (choice.project != running.project
-                                    or choice.task != running.task):
-            entries = self.app.entries
-            new_project, task = self.project.project, self.project.task
-            self.dispatcher.run("entry.edit", "bar", lambda: entries.edit(
-                running.id, project=new_project, task=task))
+        if running is None:
+            if billable is not None:
+                self._set_billable(billable)
+            return
+        if choice.project == running.project and choice.task == running.task:
+            return
+        entries = self.app.entries
+        new_project, task = self.project.project, self.project.task
+        changes: dict[str, object] = {"project": new_project, "task": task}
+        if new_project != running.project and billable is not None:
+            changes["billable"] = billable
+        self.dispatcher.run("entry.edit", "bar",
+                            lambda: entries.edit(running.id, **changes))  # type: ignore[arg-type]
 
     def _on_tags(self, tags: list[str]) -> None:
         running = self.running
