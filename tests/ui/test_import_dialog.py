@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from support.view_data import make_app
 from timetracker.app import App
@@ -22,6 +25,29 @@ def app(home: Path) -> Iterator[App]:
     application = make_app(home)
     yield application
     application.close()
+
+
+def defaults(dialog: ImportDialog) -> list[str]:
+    """The text of every button that is the dialog's default (Enter presses it)."""
+    return [b.text() for b in dialog.findChildren(QPushButton) if b.isDefault()]
+
+
+def press_enter(qtbot: QtBot, dialog: ImportDialog) -> None:
+    """Enter where the keyboard focus is, as a user would press it (the dialog if none)."""
+    focus = QApplication.focusWidget()
+    target: QWidget = focus if focus is not None and focus.window() is dialog else dialog
+    qtbot.keyClick(target, Qt.Key.Key_Return)
+
+
+def broken_toggl(tmp_path: Path, *bad_lines: int) -> Path:
+    """The Toggl sample with an impossible start time on each of ``bad_lines`` (1-based)."""
+    lines = TOGGL.read_text(encoding="utf-8-sig").splitlines()
+    for number in bad_lines:  # the first time on the line is the start time
+        lines[number - 1] = re.sub(r",(\d{4}-\d\d-\d\d),\d\d:", r",\1,28:",
+                                   lines[number - 1], count=1)
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return broken
 
 
 def preview(qtbot: QtBot, dialog: ImportDialog) -> ImportSummary:
@@ -78,6 +104,7 @@ def test_reimport_adds_nothing_and_says_so(qtbot: QtBot, app: App) -> None:
     assert summary.new == 0 and summary.duplicates == 8
     assert "Nothing new to import" in dialog.summary_label.text()
     assert not dialog.import_button.isEnabled()
+    assert defaults(dialog) == ["Preview"]  # nothing to import: Enter previews again
 
 
 def test_bad_file_shows_file_line_field_and_writes_nothing(
@@ -98,6 +125,11 @@ def test_bad_file_shows_file_line_field_and_writes_nothing(
     assert report["Field"].lower() == "start time"
     assert report["Problem"]
     assert "Nothing was changed" in dialog.error_title.text()
+    # The importer stops at the first bad row; the report must not look like the full list.
+    note = dialog.error_note.text()
+    assert dialog.error_note.isVisibleTo(dialog)
+    assert "first problem found" in note and "rest of the file was not checked" in note
+    assert "Preview again" in note
     assert not dialog.import_button.isEnabled()
     assert dialog.table.rowCount() == 0
     assert app.entries.count() == 0
@@ -134,7 +166,9 @@ def test_timewarrior_folder_with_tag_mapping(qtbot: QtBot, app: App, tmp_path: P
     assert dialog.preview() is None and not dialog.import_button.isEnabled()  # stale now
 
 
-def test_cancelling_an_import_writes_nothing(qtbot: QtBot, app: App, tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["button", "escape"])
+def test_cancelling_an_import_writes_nothing(qtbot: QtBot, app: App, tmp_path: Path,
+                                             how: str) -> None:
     header = TOGGL.read_text(encoding="utf-8-sig").splitlines()[0]
     rows = [f"Jane,j@x,,P{i % 7},,Row {i},No,2023-01-01,00:00:00,2023-01-01,00:00:01,"
             f"00:00:01,,0.00" for i in range(20_000)]
@@ -151,7 +185,10 @@ def test_cancelling_an_import_writes_nothing(qtbot: QtBot, app: App, tmp_path: P
     job = dialog.start_import()
     # Reading and writing 20,000 rows takes far longer than this click: the cancel lands
     # while the import runs, at whichever phase, and must leave the database untouched.
-    dialog.cancel_button.click()
+    if how == "button":
+        dialog.cancel_button.click()
+    else:  # Esc while it runs cancels too (it must not hide the dialog and carry on)
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.isVisible()  # "Cancel" stops the import; it does not close the dialog
     with qtbot.waitSignal(job.done, timeout=30_000):
         pass
@@ -160,3 +197,106 @@ def test_cancelling_an_import_writes_nothing(qtbot: QtBot, app: App, tmp_path: P
     assert app.entries.count() == 0
     assert app.catalog.projects() == []
     assert dialog.cancel_button.text() == "Cancel" and dialog.preview_button.isEnabled()
+
+
+def test_enter_previews_then_imports_and_never_cancels(qtbot: QtBot, app: App) -> None:
+    dialog = ImportDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.set_inputs("toggl", TOGGL, tz="Europe/Berlin")
+    dialog.path_edit.setFocus()
+    assert defaults(dialog) == ["Preview"]
+
+    with qtbot.waitSignal(dialog.previewed, timeout=10_000):
+        press_enter(qtbot, dialog)  # Enter in the file field runs the preview
+        job = dialog._job
+        assert job is not None and not job.is_done
+        # While it runs Preview/Import are disabled and focus falls to Cancel — which still
+        # must not take Enter: pressing it now neither cancels the preview nor closes.
+        assert defaults(dialog) == ["Preview"] and not dialog.cancel_button.isDefault()
+        dialog.cancel_button.setFocus()
+        press_enter(qtbot, dialog)
+        assert not job.is_cancelled and dialog.isVisible()
+    qtbot.waitUntil(lambda: job.is_done, timeout=10_000)
+    assert app.entries.count() == 0
+
+    # A good preview: Import is the default and has the focus; Enter imports.
+    assert defaults(dialog) == ["Import"]
+    assert dialog.import_button.isEnabled() and dialog.import_button.hasFocus()
+    with qtbot.waitSignal(dialog.imported, timeout=10_000):
+        press_enter(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
+    assert app.entries.count() == 8
+    # Afterwards the only button left is Close: Enter closes the finished dialog.
+    assert defaults(dialog) == ["Close"] and dialog.cancel_button.hasFocus()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    assert app.entries.count() == 8  # closing after the import keeps it
+
+
+def test_rerunning_preview_after_a_fix_finds_the_next_problem(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    broken = broken_toggl(tmp_path, 4, 7)
+    dialog = ImportDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.set_inputs("toggl", broken, tz="Europe/Berlin")
+    with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
+    assert dialog.error_report()["Line"] == "4"  # only the first of the two bad rows
+    assert "first problem found" in dialog.error_note.text()
+    # After a failure Enter means "preview again", and the focus is on Preview.
+    assert defaults(dialog) == ["Preview"] and dialog.preview_button.hasFocus()
+
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    lines[3] = TOGGL.read_text(encoding="utf-8-sig").splitlines()[3]  # the user fixes line 4
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
+        press_enter(qtbot, dialog)
+    assert dialog.error_report()["Line"] == "7"  # the rest is checked only now
+
+    broken.write_text(TOGGL.read_text(encoding="utf-8-sig"), encoding="utf-8")
+    qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
+    summary = preview(qtbot, dialog)
+    assert summary.new == 8
+    assert dialog.error_report() == {} and dialog.error_frame.isHidden()
+    assert app.entries.count() == 0
+
+
+def test_changing_the_format_or_file_clears_the_old_report(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    broken = broken_toggl(tmp_path, 4)
+    dialog = ImportDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.set_inputs("toggl", broken, tz="Europe/Berlin")
+    with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
+        dialog.preview_button.click()
+    qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
+    assert dialog.error_report()["Line"] == "4"
+    # Toggl → Watson: the Toggl error says nothing about the file read as Watson frames.
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("watson"))
+    assert dialog.error_report() == {} and not dialog.error_frame.isVisible()
+    assert dialog.summary_label.text() == ""
+    assert not dialog.import_button.isEnabled() and defaults(dialog) == ["Preview"]
+
+    # A good preview, then another file: the old table and summary go, Import is off again.
+    dialog.set_inputs("toggl", TOGGL, tz="Europe/Berlin")
+    preview(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10_000)
+    assert dialog.table.rowCount() > 0 and dialog.summary_label.text()
+    dialog.path_edit.setText(str(DATA / "toggl_usd.csv"))
+    assert dialog.table.rowCount() == 0 and dialog.summary_label.text() == ""
+    assert dialog.preview() is None and not dialog.import_button.isEnabled()
+    assert defaults(dialog) == ["Preview"]
+    # The format change (not only the path) also drops a good preview.
+    preview(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10_000)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("json"))
+    assert dialog.table.rowCount() == 0 and not dialog.import_button.isEnabled()
+    assert app.entries.count() == 0

@@ -4,6 +4,11 @@ Both steps run ``app.importer`` on :mod:`timetracker.ui.background`: the preview
 that writes nothing; the import parses and validates the whole file before it writes anything,
 in one transaction, after a ``pre-import`` backup. A bad file shows an error report naming the
 file, line and field; nothing is imported then. Cancelling an import also writes nothing.
+
+The importer stops at the first bad row, so the report says so: the rest of the file is checked
+when Preview runs again after the fix. Enter presses the default button, which follows the
+state: Preview until a preview succeeds, then Import, then Close once imported — never Cancel.
+Changing the file or any option clears the old preview and error report.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -167,6 +172,10 @@ class ImportDialog(QDialog):
             value.setAccessibleName(f"Error {name.lower()}")
             self.error_fields[name] = value
             error_layout.addRow(f"{name}:", value)
+        self.error_note = QLabel()
+        self.error_note.setObjectName("importErrorNote")
+        self.error_note.setWordWrap(True)
+        error_layout.addRow(self.error_note)
         self.error_frame.hide()
         layout.addWidget(self.error_frame)
 
@@ -210,6 +219,11 @@ class ImportDialog(QDialog):
         self.import_button.clicked.connect(self.start_import)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self._cancel_or_close)
+        # Enter goes to the one default button _update_buttons picks; a button taking focus
+        # (e.g. Cancel, when the others are disabled during a preview) must not grab it.
+        for button in (self.browse_button, self.folder_button, self.preview_button,
+                       self.import_button, self.cancel_button):
+            button.setAutoDefault(False)
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.cancel_button)
@@ -244,10 +258,14 @@ class ImportDialog(QDialog):
             "Each entry keeps the zone stored in the file." if fmt == "json" else
             "Times in the file are exact (UTC); new entries are shown in this zone.")
         self._set_muted(self.zone_hint)
-        # Any change makes an earlier preview stale.
+        if self._busy():
+            return
+        # Any change makes an earlier preview (or its error report) stale: clear it all.
         self._preview = None
-        if self._job is None or self._job.is_done:
-            self._update_buttons()
+        self.table.setRowCount(0)
+        self.summary_label.setText("")
+        self.error_frame.hide()
+        self._update_buttons()
 
     def _set_muted(self, label: QLabel) -> None:
         palette = self.palette()
@@ -288,6 +306,25 @@ class ImportDialog(QDialog):
         self.zone_combo.setEnabled(not busy and self._result is None and self.fmt() != "json")
         self.cancel_button.setText("Cancel" if busy or self._result is None else "Close")
         self.progress_box.setVisible(busy)
+        self.default_button().setDefault(True)  # unsets the others
+
+    def default_button(self) -> QPushButton:
+        """The button Enter presses: Import once a preview found something to import, Close
+        after the import, Preview otherwise (disabled while a job runs, so Enter does
+        nothing then). Never Cancel."""
+        if self._result is not None:
+            return self.cancel_button  # reads "Close": the only thing left to do
+        if self._preview is not None and (self._preview.new or self._preview.closed):
+            return self.import_button
+        return self.preview_button
+
+    def _on_done(self) -> None:
+        """A job ended (``done`` comes after finished/failed/cancelled): re-enable, refocus."""
+        self._update_buttons()
+        # Qt moved focus to Cancel while the others were disabled; put it where Enter acts.
+        button = self.default_button()
+        if button.isEnabled():
+            button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- running -----------------------------------------------------------------------------
     def _work(self, dry_run: bool) -> Job:
@@ -328,7 +365,7 @@ class ImportDialog(QDialog):
         job.progress.connect(self._on_progress)
         job.failed.connect(self._on_failed)
         job.cancelled.connect(self._on_cancelled)
-        job.done.connect(self._update_buttons)
+        job.done.connect(self._on_done)
         self._job = job
         self._update_buttons()
         return job
@@ -354,7 +391,22 @@ class ImportDialog(QDialog):
             self._job.cancel()
             self.summary_label.setText("Cancelling…")
         else:
-            self.reject()
+            super().reject()
+
+    def reject(self) -> None:
+        """Esc or the window's close button: while a preview or import runs, cancel it (the
+        import then writes nothing) and stay open to say so; otherwise close."""
+        if self._busy():
+            self._cancel_or_close()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy():
+            event.ignore()
+            self._cancel_or_close()
+            return
+        super().closeEvent(event)
 
     def _on_progress(self, step: int, total: int) -> None:
         self.progress.setMaximum(total)
@@ -400,9 +452,14 @@ class ImportDialog(QDialog):
         self.table.setRowCount(0)
         self.summary_label.setText("")
         self.error_title.setText("This file cannot be imported. Nothing was changed.")
+        self.error_note.setText("")
         if isinstance(error, ImportFormatError):
             values = {"File": error.file, "Line": "—" if error.line is None else str(error.line),
                       "Field": error.field or "—", "Problem": error.problem}
+            # The importer stops at the first bad row: say so, or a fix looks like the last one.
+            self.error_note.setText(
+                "This is the first problem found; the rest of the file was not checked yet. "
+                "Fix it, then run Preview again to check the rest.")
         elif isinstance(error, TimeTrackerError):
             values = {"File": self.path_edit.text(), "Line": "—", "Field": "—",
                       "Problem": str(error)}
@@ -412,6 +469,7 @@ class ImportDialog(QDialog):
                                  "imported."}
         for name, value in values.items():
             self.error_fields[name].setText(value)
+        self.error_note.setVisible(bool(self.error_note.text()))
         self.error_frame.show()
         self.failedWith.emit(error)
 
