@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,6 +18,14 @@ from timetracker.core.naming import clean_color, clean_name, parse_rate_cents
 
 PALETTE = ("#4F7DF3", "#E5484D", "#30A46C", "#F76B15", "#8E4EC6", "#12A594", "#D6409F",
            "#FFB224", "#3E63DD", "#46A758", "#E93D82", "#0090FF")
+
+
+def _next_color(session: Session) -> str:
+    """A new project's colour: the palette's least used among the active projects (so a new
+    project does not look like an existing one while the palette lasts)."""
+    used = Counter(c.upper() for c in session.scalars(
+        select(Project.color).where(Project.archived.is_(False))))
+    return min(PALETTE, key=lambda color: used[color.upper()])
 
 
 @dataclass(frozen=True)
@@ -116,11 +125,10 @@ class CatalogService:
         existing = self.find_project(session, name)
         if existing is not None:
             return existing
-        count = session.scalar(select(func.count()).select_from(Project)) or 0
         project = Project(
             name=clean_name("project", name),
             client=self.ensure_client(session, client) if client else None,
-            color=PALETTE[count % len(PALETTE)], billable=billable, rate_cents=rate_cents,
+            color=_next_color(session), billable=billable, rate_cents=rate_cents,
             currency=(currency or self.default_currency).upper(), archived=False,
             created_at=self.clock(),
         )
