@@ -51,8 +51,8 @@ class Endpoint:
         if self.problem:
             return f"not sending: {self.problem}"
         if not self.usable:
-            return ("no analytics host configured (development build): events stay in the "
-                    "local outbox and are never sent")
+            return ("no analytics host configured — this copy was built without one, so "
+                    "events stay in the local outbox on this computer and are never sent")
         return f"{self.host} ({self.source})"
 
 

@@ -410,9 +410,8 @@ class PrivacyPane(QWidget):
         if pending and not forced:
             names = ", ".join(pending.names())
             self.pending_note.setText(
-                f"{pending.count} addition(s) since you agreed (schema "
-                f"{status.accepted_schema} → {status.schema_version}) are not recorded until "
-                f"you allow them: {names}.")
+                f"Since you agreed, {pending.count} new kind(s) of data were added to what "
+                f"can be sent. They are not recorded until you allow them: {names}.")
         else:
             self.pending_note.setText("")
         self.pending_note.setVisible(bool(pending) and not forced)
@@ -434,7 +433,8 @@ class PrivacyPane(QWidget):
                 f"configured ({origin.get(endpoint.source, endpoint.source)}) — a public, "
                 "write-only project key")
         else:
-            self.key_state.setText("not configured — nothing can be sent")
+            self.key_state.setText("none — this copy has no analytics project, so nothing "
+                                   "can be sent")
         self.send_button.setEnabled(status.level != "off" and self._flush_job is None)
         self.delete_button.setEnabled(status.queued > 0)
 
@@ -447,13 +447,13 @@ class PrivacyPane(QWidget):
                          info.description))
         sent_kinds = sum(1 for row in rows if row[2].startswith("sent"))
         families = "".join(
-            f" At Full, events may also carry {family.pattern} (the flag variants this run "
-            "showed)." for family in self._telemetry.registry.families)
+            f" At Full, events may also say which variant of a new feature this run showed "
+            f"({family.pattern})." for family in self._telemetry.registry.families)
         self.events_note.setText(
-            f"{len(rows)} events are declared (schema {status.schema_version}); at your level "
-            f"({LEVEL_NAMES[status.level]}) {sent_kinds} can be sent. Common properties on "
-            "every event: app version, environment, install method, OS family and release, "
-            "a per-run session id, the registry version." + families)
+            f"{len(rows)} kinds of event are declared; at your level "
+            f"({LEVEL_NAMES[status.level]}) {sent_kinds} can be sent. Every event also "
+            "carries: app version, environment, install method, OS family and release, a "
+            "random id for this run, and the version of this list." + families)
         self._events = {info.name: info for info in events}
         if not self._changed("events", tuple(rows)):
             return
