@@ -122,8 +122,7 @@ def test_delete_then_undo_from_the_toast_and_with_ctrl_z(
     target.setFocus()
     qtbot.keyClick(target, Qt.Key.Key_Delete)
     assert entry_id not in {r.entry.id for r in view.rows()}
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    active_window(qtbot, window)
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert entry_id in {r.entry.id for r in view.rows()}
@@ -245,6 +244,13 @@ def test_a_list_that_is_not_full_builds_the_next_days(
     assert view.cards[1].title.text() == "Yesterday"
 
 
+def active_window(qtbot: QtBot, window: MainWindow) -> MainWindow:
+    """``window``, made the active window (so key presses reach it)."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    return window
+
+
 def painted_rows(qtbot: QtBot, window: MainWindow) -> list[EntryRowWidget]:
     """The week's rows built afresh, with the pointer away from them (over a row, it would
     build that row): every one of them painted."""
@@ -363,9 +369,7 @@ def test_a_painted_running_row_ticks(qtbot: QtBot, home: object,
 
 def test_tab_goes_through_a_rows_editors_then_on_to_the_next_row(
         qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
-    window = make_window(week_app)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    window = active_window(qtbot, make_window(week_app))
     rows = painted_rows(qtbot, window)
     first, second = rows[0], rows[1]
     first.build()  # built after the window was shown, like a row the pointer went over
@@ -382,9 +386,7 @@ def test_tab_goes_through_a_rows_editors_then_on_to_the_next_row(
 
 def test_a_saved_field_shows_the_result_at_once_and_keeps_the_keyboard(
         qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
-    window = make_window(week_app)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    window = active_window(qtbot, make_window(week_app))
     view = window.entries
     target = row(view, at(FRIDAY, 8, 30))  # 08:30–12:30; the next one starts at 13:00
     entry_id = target.entry.id
@@ -409,9 +411,7 @@ def test_a_change_far_down_a_long_week_keeps_the_list_where_it_was(
         for i in range(12):
             start = at(MONDAY + dt.timedelta(days=day), 8) + 1800 * i
             app.entries.add(start, start + 1500, description=f"d{day} e{i}")
-    window = make_window(app)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    window = active_window(qtbot, make_window(app))
     view = window.entries
     bar = view.scroller.verticalScrollBar()
     for _ in range(10):  # down to Monday (the rows there are built as it scrolls)
@@ -446,9 +446,7 @@ def test_find_leaves_the_last_row_shown_in_a_card_without_a_divider(
 
 def test_shift_tab_into_a_painted_row_lands_on_its_last_control(
         qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
-    window = make_window(week_app)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    window = active_window(qtbot, make_window(week_app))
     rows = painted_rows(qtbot, window)
     upper, lower = rows[1], rows[2]
     lower.build()
@@ -487,9 +485,7 @@ def test_leaving_a_row_takes_the_hover_look_from_every_one_of_its_widgets(
 
 def test_continuing_an_entry_from_its_row_keeps_the_keyboard_on_that_row(
         qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
-    window = make_window(week_app)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    window = active_window(qtbot, make_window(week_app))
     view = window.entries
     target = row(view, at(FRIDAY, 8, 30))
     target.setFocus()  # what a click on ▶ does

@@ -50,6 +50,20 @@ def broken_toggl(tmp_path: Path, *bad_lines: int) -> Path:
     return broken
 
 
+def shown_dialog(qtbot: QtBot, app: App) -> ImportDialog:
+    """An import dialog on screen (key presses and focus behave as for a user)."""
+    dialog = ImportDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def wait_until_idle(qtbot: QtBot, dialog: ImportDialog) -> None:
+    """Until the dialog's preview or import job has ended (its buttons are back)."""
+    qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
+
+
 def preview(qtbot: QtBot, dialog: ImportDialog) -> ImportSummary:
     with qtbot.waitSignal(dialog.previewed, timeout=10_000) as blocker:
         dialog.preview_button.click()
@@ -200,10 +214,7 @@ def test_cancelling_an_import_writes_nothing(qtbot: QtBot, app: App, tmp_path: P
 
 
 def test_enter_previews_then_imports_and_never_cancels(qtbot: QtBot, app: App) -> None:
-    dialog = ImportDialog(app)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = shown_dialog(qtbot, app)
     dialog.activateWindow()
     dialog.set_inputs("toggl", TOGGL, tz="Europe/Berlin")
     dialog.path_edit.setFocus()
@@ -227,7 +238,7 @@ def test_enter_previews_then_imports_and_never_cancels(qtbot: QtBot, app: App) -
     assert dialog.import_button.isEnabled() and dialog.import_button.hasFocus()
     with qtbot.waitSignal(dialog.imported, timeout=10_000):
         press_enter(qtbot, dialog)
-    qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
+    wait_until_idle(qtbot, dialog)
     assert app.entries.count() == 8
     # Afterwards the only button left is Close: Enter closes the finished dialog.
     assert defaults(dialog) == ["Close"] and dialog.cancel_button.hasFocus()
@@ -239,14 +250,11 @@ def test_enter_previews_then_imports_and_never_cancels(qtbot: QtBot, app: App) -
 def test_rerunning_preview_after_a_fix_finds_the_next_problem(
         qtbot: QtBot, app: App, tmp_path: Path) -> None:
     broken = broken_toggl(tmp_path, 4, 7)
-    dialog = ImportDialog(app)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = shown_dialog(qtbot, app)
     dialog.set_inputs("toggl", broken, tz="Europe/Berlin")
     with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
         qtbot.keyClick(dialog, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
+    wait_until_idle(qtbot, dialog)
     assert dialog.error_report()["Line"] == "4"  # only the first of the two bad rows
     assert "first problem found" in dialog.error_note.text()
     # After a failure Enter means "preview again", and the focus is on Preview.
@@ -260,7 +268,7 @@ def test_rerunning_preview_after_a_fix_finds_the_next_problem(
     assert dialog.error_report()["Line"] == "7"  # the rest is checked only now
 
     broken.write_text(TOGGL.read_text(encoding="utf-8-sig"), encoding="utf-8")
-    qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
+    wait_until_idle(qtbot, dialog)
     summary = preview(qtbot, dialog)
     assert summary.new == 8
     assert dialog.error_report() == {} and dialog.error_frame.isHidden()
@@ -270,14 +278,11 @@ def test_rerunning_preview_after_a_fix_finds_the_next_problem(
 def test_changing_the_format_or_file_clears_the_old_report(
         qtbot: QtBot, app: App, tmp_path: Path) -> None:
     broken = broken_toggl(tmp_path, 4)
-    dialog = ImportDialog(app)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = shown_dialog(qtbot, app)
     dialog.set_inputs("toggl", broken, tz="Europe/Berlin")
     with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
         dialog.preview_button.click()
-    qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
+    wait_until_idle(qtbot, dialog)
     assert dialog.error_report()["Line"] == "4"
     # Toggl → Watson: the Toggl error says nothing about the file read as Watson frames.
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("watson"))

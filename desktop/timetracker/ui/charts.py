@@ -51,6 +51,15 @@ def muted_color(palette: QPalette) -> QColor:
                 palette.color(QPalette.ColorRole.Window), 0.45)
 
 
+def mute_text(widget: QWidget, base: QPalette, muted: bool = True) -> None:
+    """Give ``widget`` the palette ``base`` with its text in :func:`muted_color` (or, with
+    ``muted=False``, ``base`` as it is: normal text)."""
+    palette = QPalette(base)
+    if muted:
+        palette.setColor(QPalette.ColorRole.WindowText, muted_color(base))
+    widget.setPalette(palette)
+
+
 def _close(a: QColor, b: QColor) -> bool:
     """Too alike to tell two rows apart by colour."""
     return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < 60

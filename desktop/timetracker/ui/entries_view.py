@@ -655,8 +655,7 @@ class EntriesView(QWidget):
                               None, None, (), False)
             stamp = EntryRowWidget(self, sample, False, False, painted=False)
             stamp.setParent(self)
-            stamp.hide()
-            stamp.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+            stamp.hide()  # never shown: only rendered (see EntryRowWidget.paintEvent)
             self._stamps[key] = stamp
         if width and height and stamp.size() != QSize(width, height):
             stamp.resize(width, height)

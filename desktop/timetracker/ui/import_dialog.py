@@ -45,7 +45,7 @@ from timetracker.core.errors import ImportFormatError, TimeTrackerError
 from timetracker.telemetry.flag_keys import FeatureFlags
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.background import Job, JobControl
-from timetracker.ui.charts import muted_color
+from timetracker.ui.charts import mute_text
 from timetracker.ui.quantities import duration_label
 
 if TYPE_CHECKING:
@@ -268,9 +268,7 @@ class ImportDialog(QDialog):
         self._update_buttons()
 
     def _set_muted(self, label: QLabel) -> None:
-        palette = self.palette()
-        palette.setColor(palette.ColorRole.WindowText, muted_color(palette))
-        label.setPalette(palette)
+        mute_text(label, self.palette())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "zone_hint"):

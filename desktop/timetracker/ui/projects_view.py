@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from timetracker.core.catalog import ClientView, ProjectView, TaskView
 from timetracker.core.naming import format_cents
 from timetracker.ui.actions import dispatcher_for
-from timetracker.ui.charts import muted_color
+from timetracker.ui.charts import mute_text, muted_color
 from timetracker.ui.quantities import money
 from timetracker.ui.toast import Toast
 
@@ -160,10 +160,7 @@ class ProjectsView(QWidget):
         self._render_message(*self._messages.get(index, ("", False)))
 
     def _render_message(self, text: str, error: bool) -> None:
-        palette = self.palette()
-        if not error:
-            palette.setColor(palette.ColorRole.WindowText, muted_color(palette))
-        self.message.setPalette(palette)
+        mute_text(self.message, self.palette(), muted=not error)
         self.message.setText(("⚠ " if error else "") + text)
 
     def _change(self, action: Callable[[], Any], done: str = "",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -53,6 +53,7 @@ from timetracker.ui.charts import (
     BreakdownChart,
     DailyBarChart,
     Slice,
+    mute_text,
     muted_color,
     slice_colors,
 )
@@ -112,9 +113,7 @@ class _Figure(QFrame):
         super().changeEvent(event)
 
     def _apply_palette(self) -> None:
-        palette = self.caption.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, muted_color(self.palette()))
-        self.caption.setPalette(palette)
+        mute_text(self.caption, self.palette())
 
     def set_value(self, text: str) -> None:
         """Large; smaller when it holds several parts (amounts in several currencies)."""
@@ -302,9 +301,7 @@ class ReportsView(QWidget):
 
     def _apply_palette(self) -> None:
         """The note in muted text; the table's colour dots again ("none" is the muted grey)."""
-        palette = self.breakdown_note.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, muted_color(self.palette()))
-        self.breakdown_note.setPalette(palette)
+        mute_text(self.breakdown_note, self.palette())
         if self._report is not None:
             self._fill_table(self._report)
 
@@ -469,9 +466,7 @@ class ReportsView(QWidget):
         self.status_label.setText(f"⚠ {message}")
 
     def _show_status(self, message: str) -> None:
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, muted_color(palette))
-        self.status_label.setPalette(palette)
+        mute_text(self.status_label, self.palette())
         self.status_label.setText(message)
 
     def _on_report(self, generation: int, report: Report, source: Source = "dialog",

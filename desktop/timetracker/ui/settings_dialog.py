@@ -40,7 +40,7 @@ from timetracker.core.errors import TimeTrackerError
 from timetracker.core.time_format import date_and_clock
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.background import Job
-from timetracker.ui.charts import muted_color
+from timetracker.ui.charts import mute_text
 from timetracker.ui.quantities import byte_size
 from timetracker.ui.tray import tray_available
 
@@ -312,10 +312,7 @@ class SettingsDialog(QDialog):
         return self._job is not None and not self._job.is_done
 
     def _note(self, text: str, error: bool = False) -> None:
-        palette = self.palette()
-        if not error:
-            palette.setColor(palette.ColorRole.WindowText, muted_color(palette))
-        self.backup_message.setPalette(palette)
+        mute_text(self.backup_message, self.palette(), muted=not error)
         self.backup_message.setText(("⚠ " if error else "") + text)
 
     def create_backup(self) -> Job:
