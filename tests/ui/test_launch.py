@@ -11,6 +11,7 @@ from support.capture_server import CaptureServer
 from support.telemetry_kit import API_KEY
 from timetracker.app import App
 from timetracker.core.paths import AppPaths
+from timetracker.core.ranges import named_range
 from timetracker.ui.launch import _warm_up
 
 from tests.conftest import PYTHON
@@ -64,3 +65,48 @@ def test_the_automatic_backup_is_reported_as_the_apps_own_doing(
     app.close()
     backups = [e["properties"] for e in server.events() if e["event"] == "backup.created"]
     assert backups == [{**backups[0], "reason": "daily", "source": "app"}]
+
+
+# Run like `timetracker`, then say whether PySide6 created the Qt namespace's enums.
+_REPORT_QT_NAMESPACE = """
+import sys
+from timetracker.__main__ import main
+code = main([])
+import PySide6.QtCore
+print("qt-namespace", "Qt" in vars(PySide6.QtCore))
+sys.exit(code)
+"""
+
+
+def test_opening_the_window_never_creates_the_qt_namespace_the_warm_up_does(
+        home: Path, cli_env: dict[str, str]) -> None:
+    # PySide6 makes ~90 Python enums the first time anything names `Qt` (~14 ms, the biggest
+    # single start-up cost; ui/qt_names.py): a week with everything a row can show, a running
+    # timer in the bar, still opens without it
+    app = App(paths=AppPaths.under(home), environ={"TIMETRACKER_HOME": str(home),
+                                                   "TIMETRACKER_TELEMETRY": "off"})
+    now = app.clock()
+    week = named_range("this_week", now, app.timezone, str(app.config.get("week_start")))
+    since = max(week.start, now - 3 * 3600)
+    app.catalog.add_project("Website", color="#E5484D")
+    span = (now - since) // 6
+    app.entries.add(since, since + 2 * span, project="Website", description="Layout",
+                    tags=["design", "client-visible"], billable=True)
+    app.entries.add(since + span, since + 3 * span, description="Overlapping call")
+    app.entries.start(project="Website", description="Review", tags=["design"],
+                      at=since + 4 * span)
+    app.close()
+
+    def qt_namespace_after(exit_when: str) -> bool:
+        done = subprocess.run([PYTHON, "-c", _REPORT_QT_NAMESPACE],
+                              env={**cli_env, "QT_QPA_PLATFORM": "offscreen",
+                                   "TIMETRACKER_TELEMETRY": "off",
+                                   "TIMETRACKER_GUI_EXIT_WHEN_IDLE": exit_when},
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        first, answer = done.stdout.splitlines()
+        assert first.startswith(f"gui-{'idle' if exit_when == '1' else 'warm'} ")
+        return answer == "qt-namespace True"
+
+    assert not qt_namespace_after("1")  # shown, rows painted, idle
+    assert qt_namespace_after("warm")  # made once the window is idle, before any key press

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, QTimer, Signal
 from PySide6.QtGui import (
     QEnterEvent,
     QFocusEvent,
-    QImage,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -50,8 +50,9 @@ from timetracker.core.time_format import clock_of_day
 from timetracker.core.timeparse import parse_clock, parse_time
 from timetracker.ui import theme
 from timetracker.ui.actions import ActionDispatcher, Source
-from timetracker.ui.icons import glyph
+from timetracker.ui.icons import glyph, transparent_pixmap
 from timetracker.ui.picker import Choice, ProjectPicker
+from timetracker.ui.qt_names import elide_right, set_enum
 from timetracker.ui.shortcuts import native_text
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class _TimeEdit(QLineEdit):
         super().__init__()
         self.setObjectName("rowTime")
         self.setAccessibleName(name)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(self, "alignment", "AlignCenter")
         self.setFixedWidth(74)
         self.shown = ""
 
@@ -114,7 +115,7 @@ class _TimeEdit(QLineEdit):
             self.setText(text)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
+        if event.key() == QtCore.Qt.Key.Key_Escape:
             self.setText(self.shown)
             self.clearFocus()
             return
@@ -160,10 +161,9 @@ class EntryRowWidget(QFrame):
         self.built = False
         self.menu: QMenu | None = None
         self.setObjectName("entryRow")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setProperty("overlap", overlap)
         self.setProperty("last", last)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        set_enum(self, "focusPolicy", "StrongFocus")
         what = entry.description or "(no description)"
         self.setAccessibleName(f"Entry: {what}")
         self.setAccessibleDescription(self._summary())
@@ -210,17 +210,17 @@ class EntryRowWidget(QFrame):
             return
         self.built = True
         self.setMinimumSize(0, 0)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab now stops at its editors
+        set_enum(self, "focusPolicy", "ClickFocus")  # Tab now stops at its editors
         focus = self.hasFocus()
         content = QWidget(self)
         content.hide()
         self._build_parts(content)
-        self.show_entry(self.entry, self.overlap)  # before they are shown (styled once)
+        for child in content.children():  # (inside the hidden container: shown with it)
+            if isinstance(child, QWidget):
+                child.show()
+        # filled before the container is shown (styled once); hides ▶ of a running entry
+        self.show_entry(self.entry, self.overlap)
         self.update_times(self.view.app.clock())
-        for child in content.findChildren(QWidget,
-                                          options=Qt.FindChildOption.FindDirectChildrenOnly):
-            if not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
-                child.show()  # (inside the hidden container: shown with it)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(content)
@@ -270,7 +270,7 @@ class EntryRowWidget(QFrame):
 
         self.duration = QLabel()
         self.duration.setObjectName("rowDuration")
-        self.duration.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        set_enum(self.duration, "alignment", "AlignRight|AlignVCenter")
         self.duration.setAccessibleName("Duration")
 
         self.play = QToolButton()
@@ -292,7 +292,8 @@ class EntryRowWidget(QFrame):
         project_box.setFixedWidth(240)
         box = QHBoxLayout(project_box)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.project, 0, Qt.AlignmentFlag.AlignLeft)
+        box.addWidget(self.project)
+        box.addStretch(1)  # the picker keeps its own width, at the left
 
         layout = QHBoxLayout(content)
         layout.setContentsMargins(12, 4, 8, 4)
@@ -318,8 +319,7 @@ class EntryRowWidget(QFrame):
         self.project.set_choice(entry.project, entry.task, entry.color)
         tags_text = ", ".join(entry.tags)
         self.tags.ensurePolished()  # measured in the style sheet's font
-        self.tags.setText(self.tags.fontMetrics().elidedText(
-            tags_text, Qt.TextElideMode.ElideRight, 146))
+        self.tags.setText(elide_right(self.tags.fontMetrics(), tags_text, 146))
         self.tags.setToolTip(tags_text)
         self.billable.setAccessibleName("Billable" if entry.billable else "Not billable")
         self.billable.setToolTip("Billable" if entry.billable else "")
@@ -342,14 +342,10 @@ class EntryRowWidget(QFrame):
         stamp.show_entry(self.entry, self.overlap)
         stamp.update_times(self.view.app.clock())
         stamp.lay_out()
-        ratio = self.devicePixelRatioF()
-        image = QImage(round(self.width() * ratio), round(self.height() * ratio),
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        image.setDevicePixelRatio(ratio)
-        image.fill(Qt.GlobalColor.transparent)
+        image = transparent_pixmap(self.width(), self.height(), self.devicePixelRatioF())
         stamp.render(image, QPoint(0, 0), QRegion(), QWidget.RenderFlag.DrawChildren)
         painter = QPainter(self)
-        painter.drawImage(0, 0, image)
+        painter.drawPixmap(0, 0, image)
         painter.end()
 
     def enterEvent(self, event: QEnterEvent) -> None:
@@ -358,9 +354,9 @@ class EntryRowWidget(QFrame):
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
-        if not self.built and event.reason() == Qt.FocusReason.TabFocusReason:
+        if not self.built and event.reason() == QtCore.Qt.FocusReason.TabFocusReason:
             self.build()
-        elif not self.built and event.reason() == Qt.FocusReason.BacktabFocusReason:
+        elif not self.built and event.reason() == QtCore.Qt.FocusReason.BacktabFocusReason:
             self.build(focus_part=_FOCUSABLE_PARTS[-1])  # Shift+Tab: from the end
 
     def leaveEvent(self, event: QEvent) -> None:
@@ -369,8 +365,8 @@ class EntryRowWidget(QFrame):
         # their own Leave when the pointer moves on quickly; without this their hover look
         # would stay. The pointer is outside the row now, so none of them is under it.
         for child in self.findChildren(QWidget):
-            if child.testAttribute(Qt.WidgetAttribute.WA_UnderMouse):
-                child.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+            if child.testAttribute(QtCore.Qt.WidgetAttribute.WA_UnderMouse):
+                child.setAttribute(QtCore.Qt.WidgetAttribute.WA_UnderMouse, False)
                 QApplication.sendEvent(child, QEvent(QEvent.Type.Leave))
                 child.update()
 
@@ -379,7 +375,7 @@ class EntryRowWidget(QFrame):
             self.build()
             target = self.childAt(event.position().toPoint())
             if isinstance(target, QLineEdit):
-                target.setFocus(Qt.FocusReason.MouseFocusReason)
+                target.setFocus(QtCore.Qt.FocusReason.MouseFocusReason)
             elif isinstance(target, QToolButton):
                 target.click()
             return
@@ -476,14 +472,14 @@ class EntryRowWidget(QFrame):
         if _is_duplicate_key(event):  # (a field would delete a character)
             self.view.duplicate(self.entry, "shortcut")
             return True
-        if watched is self.description and event.key() == Qt.Key.Key_Escape:
+        if watched is self.description and event.key() == QtCore.Qt.Key.Key_Escape:
             self.description.setText(self.entry.description)
             self.description.clearFocus()
             return True
         return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Delete:
+        if event.key() == QtCore.Qt.Key.Key_Delete:
             self.view.delete(self.entry, "shortcut")
             return
         if event.matches(QKeySequence.StandardKey.Copy) or _is_duplicate_key(event):
@@ -494,8 +490,9 @@ class EntryRowWidget(QFrame):
 
 def _is_duplicate_key(event: QKeyEvent) -> bool:
     """Ctrl+D (⌘D on macOS): duplicate the entry."""
-    return event.key() == Qt.Key.Key_D and bool(
-        event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+    keys = QtCore.Qt
+    return event.key() == keys.Key.Key_D and bool(
+        event.modifiers() & keys.KeyboardModifier.ControlModifier)
 
 
 class DayCard(QFrame):
@@ -505,7 +502,6 @@ class DayCard(QFrame):
         self.day = day
         self.entries = entries
         self.setObjectName("dayCard")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -612,7 +608,7 @@ class EntriesView(QWidget):
         self.cards_layout.setSpacing(14)
         self.empty = QLabel()
         self.empty.setObjectName("emptyState")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(self.empty, "alignment", "AlignCenter")
         self.empty.setWordWrap(True)
         self.cards_layout.addWidget(self.empty)
         self.cards_layout.addStretch(1)

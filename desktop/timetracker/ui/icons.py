@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, QSize
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from timetracker.core.resources import resource
@@ -60,18 +60,23 @@ def _device_ratio() -> float:
     return max(1.0, screen.devicePixelRatio()) if screen is not None else 1.0
 
 
+def transparent_pixmap(width: int, height: int, ratio: float = 1.0) -> QPixmap:
+    """An empty (transparent) pixmap of ``width`` × ``height`` logical pixels at ``ratio``
+    device pixels each."""
+    pixmap = QPixmap(max(1, round(width * ratio)), max(1, round(height * ratio)))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(QColor(0, 0, 0, 0))  # (the QImage/QBrush ways name the Qt namespace)
+    return pixmap
+
+
 def render_svg(data: bytes, size: int, ratio: float = 1.0) -> QPixmap:
     """An SVG rendered into a transparent pixmap of ``size`` logical pixels."""
     renderer = QSvgRenderer(QByteArray(data))
-    pixels = max(1, round(size * ratio))
-    image = QImage(pixels, pixels, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
+    pixmap = transparent_pixmap(size, size, ratio)
+    painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, pixels, pixels))
+    renderer.render(painter, QRectF(0, 0, size, size))  # (logical pixels: the painter scales)
     painter.end()
-    pixmap = QPixmap.fromImage(image)
-    pixmap.setDevicePixelRatio(ratio)
     return pixmap
 
 
@@ -84,6 +89,18 @@ def glyph(name: str, color: str, size: int = 16) -> QIcon:
     for ratio in sorted({1.0, 2.0, _device_ratio()}):
         icon.addPixmap(render_svg(svg, size, ratio))
     return icon
+
+
+@cache
+def color_dot(color: str | None, size: int = 10) -> QIcon:
+    """A round dot of ``color`` (a project's colour), or an empty icon of its size."""
+    ratio = 2.0
+    if not color or not QColor(color).isValid():
+        return QIcon(transparent_pixmap(size, size, ratio))
+    radius = (size - 2) / 2
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
+           f'<circle cx="{size / 2}" cy="{size / 2}" r="{radius}" fill="{color}"/></svg>')
+    return QIcon(render_svg(svg.encode(), size, ratio))
 
 
 def svg_path(name: str) -> Path:

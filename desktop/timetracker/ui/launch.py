@@ -38,15 +38,12 @@ LISTEN_DELAY_MS = 50
 
 
 def _make_qapplication() -> QApplication:
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from timetracker import build_info
     from timetracker.ui import theme
 
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    # (High-DPI: Qt 6 scales by the screen's exact factor — PassThrough — by default.)
     existing = QApplication.instance()
     # the style given on the command line: setting it later would cost start-up time
     qt_app = existing or QApplication([*sys.argv[:1], "-style", theme.STYLE])
@@ -177,7 +174,7 @@ def launch_gui() -> int:
 
 
 def _run(qt_app: QApplication, app: App, instance: object, started: float) -> int:
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
 
     from timetracker.ui import background, theme
@@ -192,12 +189,19 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
         window.show_and_raise()
 
     instance.activation_requested.connect(raise_window)
-    window.quit_requested.connect(qt_app.quit, Qt.ConnectionType.QueuedConnection)
+    # (queued: the loop ends after the slot that asked for it returned)
+    window.quit_requested.connect(lambda: QTimer.singleShot(0, qt_app.quit))
+
+    def scheme_changed(scheme: object) -> None:
+        from PySide6.QtCore import Qt
+
+        theme.note_system_scheme(scheme == Qt.ColorScheme.Dark)
+        if app.config.get("theme") == "system":
+            window.apply_theme()
+
     hints = QGuiApplication.styleHints()
     if hints is not None:
-        hints.colorSchemeChanged.connect(
-            lambda _scheme: window.apply_theme() if app.config.get("theme") == "system"
-            else None)
+        hints.colorSchemeChanged.connect(scheme_changed)
     qt_app.setQuitOnLastWindowClosed(not window.tray_shown)
     if app.config.get("start_minimised") and window.tray_shown:
         window.hide()
@@ -229,6 +233,11 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
             report("gui-warm")
 
     def warm_up() -> None:
+        from PySide6 import QtCore
+
+        # the Qt namespace's enums, which start-up avoids (ui/qt_names.py): now rather than at
+        # the first key press
+        QtCore.Qt  # noqa: B018
         start_observability()  # at once when it already ran
         job = background.run_in_background(lambda: _warm_up(app), owner=window)
         job.finished.connect(warmed_up)
@@ -245,7 +254,6 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
         QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: report("gui-idle")))
     else:
         QTimer.singleShot(0 if exit_when == "warm" else PRELOAD_DELAY_MS, warm_up)
-    del theme
     code = qt_app.exec()
     background.wait_for_all(5000)
     return int(code)

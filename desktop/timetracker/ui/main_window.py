@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +35,7 @@ from timetracker.ui.actions import ActionDispatcher, Source
 from timetracker.ui.db_watcher import DatabaseWatcher
 from timetracker.ui.entries_view import EntriesView
 from timetracker.ui.icons import app_icon, glyph
+from timetracker.ui.qt_names import set_enum
 from timetracker.ui.shortcuts import SHORTCUTS, native_text, sequence
 from timetracker.ui.timer_bar import TimerBar
 from timetracker.ui.toast import Toast
@@ -66,7 +67,7 @@ class _Unavailable(QLabel):
     def __init__(self, title: str) -> None:
         super().__init__(f"{title} is not available in this version.")
         self.setObjectName("emptyState")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(self, "alignment", "AlignCenter")
 
     def refresh(self) -> None:
         pass
@@ -179,7 +180,6 @@ class MainWindow(QMainWindow):
     def _build_rail(self) -> QFrame:
         rail = QFrame()
         rail.setObjectName("navRail")
-        rail.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         rail.setFixedWidth(176)
         layout = QVBoxLayout(rail)
         layout.setContentsMargins(0, 0, 0, 12)
@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
             button = QToolButton()
             button.setText(f"  {title}")
             button.setCheckable(True)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            set_enum(button, "toolButtonStyle", "ToolButtonTextBesideIcon")
             button.setSizePolicy(button.sizePolicy().horizontalPolicy().Expanding,
                                  button.sizePolicy().verticalPolicy())
             button.setAccessibleName(f"Show {title}")
@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         layout.addStretch(1)
         self.settings_button = QToolButton()
         self.settings_button.setText("  Settings")
-        self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_enum(self.settings_button, "toolButtonStyle", "ToolButtonTextBesideIcon")
         self.settings_button.setSizePolicy(self.settings_button.sizePolicy().horizontalPolicy()
                                            .Expanding,
                                            self.settings_button.sizePolicy().verticalPolicy())
@@ -257,7 +257,6 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, h=handler: h("menu"))
             self.actions_by_key[shortcut.key] = action
             key = QShortcut(sequence(shortcut.key), self)
-            key.setContext(Qt.ShortcutContext.WindowShortcut)
             key.activated.connect(lambda h=handler: h("shortcut"))
             self.shortcuts[shortcut.key] = key
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject, QPoint, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QListWidget,
@@ -24,24 +25,10 @@ from PySide6.QtWidgets import (
 
 from timetracker.core.entry_reads import PickerProject
 from timetracker.ui import theme
-from timetracker.ui.icons import glyph
+from timetracker.ui.icons import color_dot, glyph
+from timetracker.ui.qt_names import set_enum
 
-_ROLE = Qt.ItemDataRole.UserRole
-
-
-def color_dot(color: str | None, size: int = 10) -> QIcon:
-    ratio = 2.0
-    pix = QPixmap(round(size * ratio), round(size * ratio))
-    pix.setDevicePixelRatio(ratio)
-    pix.fill(Qt.GlobalColor.transparent)
-    if color and QColor(color).isValid():
-        painter = QPainter(pix)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(color))
-        painter.drawEllipse(1, 1, size - 2, size - 2)
-        painter.end()
-    return QIcon(pix)
+_ROLE = 0x0100  # Qt.ItemDataRole.UserRole (a plain int role: see ui/qt_names.py)
 
 
 @dataclass(frozen=True)
@@ -60,9 +47,9 @@ class _Popup(QFrame):
     closed = Signal()
 
     def __init__(self, parent: QWidget, placeholder: str) -> None:
+        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
         super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("pickerPopup")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
@@ -86,6 +73,7 @@ class _Popup(QFrame):
         self.resize(320, 340)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
@@ -100,6 +88,7 @@ class _Popup(QFrame):
         return False
 
     def _move(self, step: int) -> None:
+        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
         row = self.list.currentRow()
         count = self.list.count()
         for _ in range(count):
@@ -111,6 +100,7 @@ class _Popup(QFrame):
                 return
 
     def first_visible(self) -> None:
+        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
         for row in range(self.list.count()):
             item = self.list.item(row)
             if not item.isHidden() and item.flags() & Qt.ItemFlag.ItemIsSelectable:
@@ -156,8 +146,7 @@ class ProjectPicker(QToolButton):
         self.color: str | None = None
         self.setObjectName("pickerButton")
         self.setAccessibleName("Project")
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        set_enum(self, "toolButtonStyle", "ToolButtonTextBesideIcon")
         self.clicked.connect(self.open_popup)
         self.popup: _Popup | None = None
         self._show_choice()
@@ -253,8 +242,7 @@ class TagPicker(QToolButton):
         self.selected: list[str] = []
         self.setObjectName("tagButton")
         self.setAccessibleName("Tags")
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        set_enum(self, "toolButtonStyle", "ToolButtonTextBesideIcon")
         self.clicked.connect(self.open_popup)
         self.popup: _Popup | None = None
         self._before: list[str] = []
@@ -274,6 +262,7 @@ class TagPicker(QToolButton):
         theme.set_style_property(self, "chosen", bool(self.selected))
 
     def open_popup(self) -> _Popup:
+        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
         popup = _Popup(self, "Find or create tags…")
         popup.setAccessibleName("Tag picker")
         self._before = list(self.selected)
@@ -306,6 +295,7 @@ class TagPicker(QToolButton):
             popup.first_visible()
 
         def picked(data: object) -> None:
+            Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
             if isinstance(data, tuple):  # create
                 name = data[1]
                 item = QListWidgetItem(name)
@@ -332,6 +322,7 @@ class TagPicker(QToolButton):
         return popup
 
     def _collect(self, popup: _Popup) -> None:
+        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
         self.selected = [str(popup.list.item(row).data(_ROLE))
                          for row in range(popup.list.count() - 1)
                          if popup.list.item(row).checkState() == Qt.CheckState.Checked]

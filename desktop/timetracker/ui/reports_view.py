@@ -57,7 +57,7 @@ from timetracker.ui.charts import (
     muted_color,
     slice_colors,
 )
-from timetracker.ui.picker import color_dot
+from timetracker.ui.icons import color_dot
 from timetracker.ui.quantities import amounts_label, duration_label
 from timetracker.ui.variants.kill_switches import KillSwitchBinding
 from timetracker.ui.variants.reports_config import ReportsConfig

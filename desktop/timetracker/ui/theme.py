@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -69,12 +69,34 @@ THEMES = {
 _TOKEN = re.compile(r"@([A-Za-z]+)")
 
 
+#: Whether the system's colour scheme is dark, as last seen: read from the platform's palette
+#: when a theme is first applied (before this app replaces the palette with its own), then kept
+#: up to date from ``QStyleHints.colorSchemeChanged`` by the launcher (note_system_scheme).
+_system_dark: bool | None = None
+
+
+def _platform_palette_is_dark() -> bool:
+    # Qt (6.5 and later) derives the platform's palette from the system's colour scheme, so
+    # window colours darker than their text mean a dark scheme. (QStyleHints.colorScheme()
+    # answers with an enum of the Qt namespace, which start-up never creates: ui/qt_names.py.)
+    pal = QGuiApplication.palette()
+    role = QPalette.ColorRole
+    return pal.color(role.Window).lightness() < pal.color(role.WindowText).lightness()
+
+
+def note_system_scheme(dark: bool) -> None:
+    """The system's colour scheme changed (dark or not) while the app runs."""
+    global _system_dark
+    _system_dark = dark
+
+
 def resolve(choice: str) -> Theme:
-    """The theme for the setting ``choice`` (system → the platform's current scheme)."""
+    """The theme for the setting ``choice`` (system → the system's current colour scheme)."""
+    global _system_dark
+    if _system_dark is None:
+        _system_dark = _platform_palette_is_dark()
     if choice == "system":
-        hints = QGuiApplication.styleHints()
-        dark = hints is not None and hints.colorScheme() == Qt.ColorScheme.Dark
-        return THEMES["dark" if dark else "light"]
+        return THEMES["dark" if _system_dark else "light"]
     return THEMES[choice]
 
 
@@ -132,8 +154,20 @@ def set_style_property(widget: QWidget, name: str, value: object) -> None:
     if widget.property(name) == value:
         return
     widget.setProperty(name, value)
-    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+    if _polished(widget):
         repolish(widget)
+
+
+def _polished(widget: QWidget) -> bool:
+    if widget.isVisible():
+        return True  # (showing polishes)
+    qt = vars(QtCore).get("Qt")  # (PySide6 creates the namespace on first use)
+    if qt is None:
+        # Start-up, which never names the Qt namespace (ui/qt_names.py): the window is not
+        # shown yet, and a hidden widget is styled when it is shown — except the hidden rows
+        # the week list paints from, which are filled once per look (entries_view.py).
+        return False
+    return bool(widget.testAttribute(qt.WidgetAttribute.WA_WState_Polished))
 
 
 def repolish(widget: QWidget) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from timetracker.ui import theme
 from timetracker.ui.actions import ActionDispatcher, Source
 from timetracker.ui.icons import glyph
 from timetracker.ui.picker import Choice, ProjectPicker, TagPicker
+from timetracker.ui.qt_names import set_enum
 from timetracker.ui.shortcuts import native_text
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ class TimerBar(QFrame):
         self.last: EntryRow | None = None
         self._projects_cache: list[PickerProject] | None = None
         self.setObjectName("timerBar")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
 
         self.description = QLineEdit()
         self.description.setObjectName("description")
@@ -75,18 +75,17 @@ class TimerBar(QFrame):
         self.continue_button = QToolButton()
         self.continue_button.setObjectName("continueButton")
         self.continue_button.setAccessibleName("Continue last entry")
-        self.continue_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_enum(self.continue_button, "toolButtonStyle", "ToolButtonTextBesideIcon")
         self.continue_button.setText("Continue")
         self.continue_button.clicked.connect(lambda: self.continue_last("bar"))
 
         self.elapsed = QLabel(clock_text(0))
         self.elapsed.setObjectName("elapsed")
         self.elapsed.setAccessibleName("Elapsed time")
-        self.elapsed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        set_enum(self.elapsed, "alignment", "AlignRight|AlignVCenter")
 
         self.start_stop = QPushButton()
         self.start_stop.setObjectName("startStop")
-        self.start_stop.setCursor(Qt.CursorShape.PointingHandCursor)
         self.start_stop.setIconSize(QSize(18, 18))
         self.start_stop.setFixedSize(QSize(44, 44))
         self.start_stop.clicked.connect(lambda: self.toggle("bar"))

@@ -8,11 +8,18 @@ from PySide6.QtWidgets import QWidget
 
 from timetracker.telemetry.flag_keys import FeatureFlags, TimerUiVariant
 from timetracker.ui.timer_bar import TimerBar
-from timetracker.ui.variants.focus_timer import FocusTimer
 from timetracker.ui.variants.variant_host import VariantHost
 
 if TYPE_CHECKING:
     from timetracker.telemetry.flags import Flags
+    from timetracker.ui.variants.focus_timer import FocusTimer
+
+
+def _build_focus_timer(bar: TimerBar) -> QWidget:
+    # imported when the compact variant is first shown: not part of start-up
+    from timetracker.ui.variants.focus_timer import FocusTimer
+
+    return FocusTimer(bar)
 
 
 class TimerHost(VariantHost):
@@ -24,7 +31,7 @@ class TimerHost(VariantHost):
         self.bar = bar
         super().__init__(FeatureFlags.TIMER_UI, TimerUiVariant.CLASSIC,
                          {TimerUiVariant.CLASSIC: lambda: bar,
-                          TimerUiVariant.COMPACT: lambda: FocusTimer(bar)},
+                          TimerUiVariant.COMPACT: lambda: _build_focus_timer(bar)},
                          flags, keep=True, parent=parent)
         self.swapped.connect(self._on_swapped)
 
@@ -36,6 +43,10 @@ class TimerHost(VariantHost):
     @property
     def focus_timer(self) -> FocusTimer | None:
         widget = self.widget_for(TimerUiVariant.COMPACT)
+        if widget is None:
+            return None
+        from timetracker.ui.variants.focus_timer import FocusTimer
+
         return widget if isinstance(widget, FocusTimer) else None
 
     def focus_description(self) -> None:
