@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QToolButton
 from pytestqt.qtbot import QtBot
@@ -128,3 +128,26 @@ def test_a_colour_dot_is_round_and_centred_and_an_empty_one_is_transparent(
     empty = color_dot(None, 10).pixmap(10, 10).toImage()
     assert all(empty.pixelColor(x, y).alpha() == 0 for x in range(empty.width())
                for y in range(empty.height()))
+
+
+def test_icons_are_drawn_when_asked_at_the_size_and_pixel_ratio_asked(
+        qapp: QApplication) -> None:
+    from PySide6.QtGui import QIcon
+    from timetracker.ui.icons import SvgIconEngine, glyph, svg_icon
+
+    square = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8">' \
+             b'<rect x="2" y="2" width="4" height="4" fill="#000000"/></svg>'
+    engine = SvgIconEngine(square, (16,))
+    icon = QIcon(engine.clone())
+    for size, ratio in ((16, 1.0), (18, 2.0), (24, 1.5)):
+        pixmap = icon.pixmap(QSize(size, size), ratio)
+        assert (pixmap.width(), pixmap.devicePixelRatio()) == (round(size * ratio), ratio)
+        image = pixmap.toImage()
+        middle, edge = image.width() // 2, 1
+        assert image.pixelColor(middle, middle).alpha() == 255
+        assert image.pixelColor(edge, edge).alpha() == 0
+    normal = svg_icon(square, 16).pixmap(QSize(16, 16)).toImage()
+    disabled = svg_icon(square, 16).pixmap(QSize(16, 16), QIcon.Mode.Disabled).toImage()
+    assert normal.pixelColor(8, 8) != disabled.pixelColor(8, 8)  # the style's disabled look
+    assert glyph("play", "#FF0000") is glyph("play", "#FF0000")  # drawn once per colour
+    assert [s.width() for s in glyph("play", "#FF0000", 18).availableSizes()] == [18]

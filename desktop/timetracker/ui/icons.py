@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, QSize
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from timetracker.core.resources import resource
@@ -54,12 +54,6 @@ _GLYPHS = {
 }
 
 
-def _device_ratio() -> float:
-    app = QGuiApplication.instance()
-    screen = QGuiApplication.primaryScreen() if app is not None else None
-    return max(1.0, screen.devicePixelRatio()) if screen is not None else 1.0
-
-
 def transparent_pixmap(width: int, height: int, ratio: float = 1.0) -> QPixmap:
     """An empty (transparent) pixmap of ``width`` × ``height`` logical pixels at ``ratio``
     device pixels each."""
@@ -80,27 +74,74 @@ def render_svg(data: bytes, size: int, ratio: float = 1.0) -> QPixmap:
     return pixmap
 
 
+class SvgIconEngine(QIconEngine):
+    """An icon drawn from SVG text when Qt first asks for a size, at the pixel ratio of the
+    screen it is shown on, then kept: nothing is drawn for icons not on screen yet, and a
+    window moved to a high-DPI screen gets sharp pixmaps."""
+
+    def __init__(self, svg: bytes, sizes: tuple[int, ...]) -> None:
+        super().__init__()
+        self.svg = svg
+        self.sizes = sizes  # what it is designed for (a window icon is offered in each)
+        self._drawn: dict[tuple[int, int, float, object, object], QPixmap] = {}
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
+                     scale: float) -> QPixmap:
+        key = (size.width(), size.height(), scale, mode, state)
+        pixmap = self._drawn.get(key)
+        if pixmap is None:
+            pixmap = render_svg(self.svg, min(size.width(), size.height()), scale)
+            if mode != QIcon.Mode.Normal:  # disabled, selected: as the style draws those
+                from PySide6.QtWidgets import QApplication, QStyleOption
+
+                style = QApplication.style()
+                if style is not None:
+                    pixmap = style.generatedIconPixmap(mode, pixmap, QStyleOption())
+            self._drawn[key] = pixmap
+        return pixmap
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        # (Qt asks most widgets for a pixmap at their screen's ratio; painting directly, the
+        # highest ratio of any screen is sharp everywhere — and cheaper to find out than the
+        # painter's device, which PySide6 would wrap as a Python object first)
+        app = QGuiApplication.instance()
+        scale = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
+        painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, scale))
+
+    def availableSizes(self, mode: QIcon.Mode = QIcon.Mode.Normal,
+                       state: QIcon.State = QIcon.State.Off) -> list[QSize]:
+        return [QSize(size, size) for size in self.sizes]
+
+    def clone(self) -> QIconEngine:
+        twin = SvgIconEngine(self.svg, self.sizes)
+        twin._drawn = dict(self._drawn)
+        return twin
+
+
+def svg_icon(svg: bytes, *sizes: int) -> QIcon:
+    return QIcon(SvgIconEngine(svg, sizes))
+
+
 @cache
 def glyph(name: str, color: str, size: int = 16) -> QIcon:
     """A small single-colour icon (``play``, ``stop``, ``warning``, …) in ``color``."""
     body = _GLYPHS[name].replace("{c}", color)
-    svg = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">{body}</svg>'.encode()
-    icon = QIcon()
-    for ratio in sorted({1.0, 2.0, _device_ratio()}):
-        icon.addPixmap(render_svg(svg, size, ratio))
-    return icon
+    return svg_icon(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">{body}</svg>'
+                    .encode(), size)
 
 
 @cache
 def color_dot(color: str | None, size: int = 10) -> QIcon:
     """A round dot of ``color`` (a project's colour), or an empty icon of its size."""
-    ratio = 2.0
-    if not color or not QColor(color).isValid():
-        return QIcon(transparent_pixmap(size, size, ratio))
+    fill = color if color and QColor(color).isValid() else "none"
     radius = (size - 2) / 2
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
-           f'<circle cx="{size / 2}" cy="{size / 2}" r="{radius}" fill="{color}"/></svg>')
-    return QIcon(render_svg(svg.encode(), size, ratio))
+    return svg_icon(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
+                    f'<circle cx="{size / 2}" cy="{size / 2}" r="{radius}" fill="{fill}"/>'
+                    "</svg>".encode(), size)
 
 
 def svg_path(name: str) -> Path:
@@ -109,14 +150,7 @@ def svg_path(name: str) -> Path:
 
 @cache
 def _file_icon(name: str) -> QIcon:
-    path = svg_path(name)
-    icon = QIcon(str(path))  # the SVG icon engine scales it to any size
-    if icon.isNull() or (not icon.availableSizes() and icon.pixmap(QSize(16, 16)).isNull()):
-        data = path.read_bytes()
-        icon = QIcon()
-        for size in (16, 24, 32, 48, 64, 128, 256):
-            icon.addPixmap(render_svg(data, size))
-    return icon
+    return svg_icon(svg_path(name).read_bytes(), 16, 24, 32, 48, 64, 128, 256)
 
 
 def app_icon() -> QIcon:
