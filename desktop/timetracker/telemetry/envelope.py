@@ -58,9 +58,9 @@ def _os_version(system: str) -> str:
 
 def _timezone() -> str:
     try:
-        import tzlocal
+        from timetracker.core.timezones import system_timezone
 
-        return _safe(_TZ_NAME, tzlocal.get_localzone_name() or "")
+        return _safe(_TZ_NAME, system_timezone())
     except Exception:  # any failure means "unknown", never a crash
         return "unknown"
 
