@@ -2,10 +2,11 @@
 
     .venv/bin/python tests/benchmarks/bench_gui_startup.py [--runs 5] [--entries 100000]
 
-Measures, per run: the time from spawning the process until the main window was shown and
-the event loop went idle — the moment the process says so on stdout
-(``TIMETRACKER_GUI_EXIT_WHEN_IDLE=1`` makes the app print ``gui-idle`` there, with this week's
-rows painted, and quit) — and the process's peak RSS (``ru_maxrss`` from ``wait4``). The peer is
+Measures, per run of the installed ``timetracker`` command: the time from spawning the process
+until the main window was shown and the event loop went idle — the moment the process says so
+on stdout (``TIMETRACKER_GUI_EXIT_WHEN_IDLE=1`` makes the app print ``gui-idle`` there, with
+this week's rows painted, and quit) — and the process's peak RSS (``ru_maxrss`` from
+``wait4``). The peer is
 a bare PySide6 app — QApplication, a QMainWindow with a label, shown, prints ``idle`` and quits
 when idle — run interleaved with ours in the same rounds. Both run with the same Qt platform
 (offscreen unless ``--platform``).
@@ -74,6 +75,16 @@ def cached_home(entries: int, years: int) -> Path:
     return folder
 
 
+def timetracker_command() -> list[str]:
+    """How a user starts the app: the installed ``timetracker`` command (the console script
+    next to this interpreter, run by it as its first line says); ``-m timetracker`` only when
+    the package is not installed."""
+    script = Path(sys.executable).with_name("timetracker")
+    if script.is_file():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-m", "timetracker"]
+
+
 @dataclass(frozen=True)
 class Sample:
     ready: float  # seconds from spawn to the first line on stdout (shown and idle)
@@ -118,7 +129,7 @@ def main() -> int:
         env.update({"QT_QPA_PLATFORM": args.platform, "TIMETRACKER_HOME": str(home),
                     "TIMETRACKER_TELEMETRY": "off", "HOME": str(scratch), "TZ": "UTC",
                     "PYTHONPATH": str(REPO / "desktop")})
-        ours = [sys.executable, "-m", "timetracker"]
+        ours = timetracker_command()
         bare = [sys.executable, "-c", BARE_APP]
         idle_env = {**env, "TIMETRACKER_GUI_EXIT_WHEN_IDLE": "1"}
         warm_env = {**env, "TIMETRACKER_GUI_EXIT_WHEN_IDLE": "warm"}

@@ -11,9 +11,9 @@ import builtins
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from timetracker.core.errors import NotFoundError, ValidationError
 from timetracker.core.hooks import EventSink, null_sink
@@ -25,8 +25,7 @@ REASONS = ("manual", "daily", "pre-migration", "pre-restore", "pre-import")
 DAY_SECONDS = 24 * 3600
 
 
-@dataclass(frozen=True)
-class BackupInfo:
+class BackupInfo(NamedTuple):
     path: Path
     created: datetime
     reason: str

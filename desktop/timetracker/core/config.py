@@ -12,7 +12,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from timetracker.core.atomic import atomic_write_bytes
 from timetracker.core.errors import ValidationError
@@ -74,8 +74,7 @@ def _timezone(value: Any) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     key: str
     default: Any
     parse: Parser

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from timetracker.core.clock import Clock
 from timetracker.core.db import Database
@@ -21,8 +21,7 @@ from timetracker.core.entry_view import EntryView
 EntryRow = EntryView
 
 
-@dataclass(frozen=True)
-class PickerProject:
+class PickerProject(NamedTuple):
     """A project with its open tasks, for the project/task picker."""
 
     id: int

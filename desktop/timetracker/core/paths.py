@@ -7,8 +7,8 @@ otherwise the platform's conventional folders from platformdirs are used.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import platformdirs
 
@@ -17,8 +17,7 @@ from timetracker.build_info import APP_ID, ORG_NAME
 HOME_ENV = "TIMETRACKER_HOME"
 
 
-@dataclass(frozen=True)
-class AppPaths:
+class AppPaths(NamedTuple):
     data_dir: Path
     config_dir: Path
     cache_dir: Path

@@ -19,8 +19,7 @@ An action's events come from one of two places, never from widgets:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from timetracker.core.reports import Report
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 PropertiesOf = Callable[[Any], Mapping[str, object]]
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """One declared user action."""
 
     #: Registry events the domain may emit while the work runs.

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from PySide6 import QtCore
@@ -91,8 +90,7 @@ ROW_BATCH = 40
 FIRST_ROWS = 16
 
 
-@dataclass(frozen=True)
-class WeekData:
+class WeekData(NamedTuple):
     range: DateRange
     entries: tuple[EntryRow, ...]
     overlaps: frozenset[int]

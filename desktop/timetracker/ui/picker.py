@@ -9,7 +9,7 @@ project offers "Create project “…”". The tag picker is a checklist with th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QObject, QPoint, Signal
@@ -31,8 +31,7 @@ from timetracker.ui.qt_names import set_enum
 _ROLE = 0x0100  # Qt.ItemDataRole.UserRole (a plain int role: see ui/qt_names.py)
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
     """What the project picker returns: a project (or none), a task, and whether it is new."""
 
     project: str | None

@@ -7,8 +7,8 @@ stylesheet uses ``@token`` placeholders, filled from :data:`THEMES`, so one file
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from PySide6 import QtCore
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -23,8 +23,7 @@ STYLE = "Fusion"
 STYLE_PROPERTY = "ttStyle"
 
 
-@dataclass(frozen=True)
-class Theme:
+class Theme(NamedTuple):
     name: str
     window: str
     surface: str
@@ -127,7 +126,7 @@ def _template() -> str:
 
 def stylesheet(theme: Theme) -> str:
     # colours from the theme; images the style sheet draws from resources/icons
-    values = {**theme.__dict__, "checkIcon": resource("icons", "check.svg").as_posix()}
+    values = {**theme._asdict(), "checkIcon": resource("icons", "check.svg").as_posix()}
 
     def fill(match: re.Match[str]) -> str:
         return str(values.get(match.group(1), match.group(0)))

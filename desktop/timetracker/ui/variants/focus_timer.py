@@ -153,7 +153,7 @@ class FocusTimer(QFrame):
         colors = theme.current()
         if self.property("ttTheme") != colors.name:  # restyle only when the theme changed
             self.setProperty("ttTheme", colors.name)
-            self.setStyleSheet(_STYLE.format(**colors.__dict__))
+            self.setStyleSheet(_STYLE.format(**colors._asdict()))
         running = self.bar.running
         last = self.bar.last
         toggle_key = native_text("toggle_timer")
