@@ -34,10 +34,10 @@ from PySide6.QtCore import QObject, Signal
 
 from timetracker.core.errors import TimeTrackerError
 from timetracker.ui.action_catalog import ACTIONS, Action, UnknownAction, action
-from timetracker.ui.background import Job, JobControl, run_controlled
 
 if TYPE_CHECKING:
     from timetracker.app import App
+    from timetracker.ui.background import Job, JobControl
 
 __all__ = ["ACTIONS", "SOURCES", "ActionDispatcher", "Source", "UnknownAction", "dispatcher_for"]
 
@@ -117,6 +117,8 @@ class ActionDispatcher(QObject):
                 return work(control)
             finally:
                 app.event_source = previous
+
+        from timetracker.ui.background import run_controlled  # (its thread pool: when needed)
 
         job = run_controlled(bound, owner=owner)
         job.finished.connect(

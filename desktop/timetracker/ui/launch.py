@@ -59,8 +59,6 @@ def _make_qapplication() -> QApplication:
 
 def open_database(app: App) -> bool:
     """Open the database; on damage offer to restore the newest backup. False = give up."""
-    from PySide6.QtWidgets import QMessageBox
-
     while True:
         try:
             app.db  # noqa: B018 - opening checks and migrates
@@ -72,6 +70,8 @@ def open_database(app: App) -> bool:
             try:
                 app.backups.restore(error.newest_backup)
             except Exception as failed:  # report it; the damaged file stays where it was
+                from PySide6.QtWidgets import QMessageBox
+
                 QMessageBox.critical(None, "Restore failed",
                                      f"The backup could not be restored: {failed}")
                 return False
@@ -177,7 +177,7 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
 
-    from timetracker.ui import background, theme
+    from timetracker.ui import theme
     from timetracker.ui.main_window import MainWindow
     from timetracker.ui.single_instance import SingleInstance
 
@@ -239,6 +239,8 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
         # the first key press
         QtCore.Qt  # noqa: B018
         start_observability()  # at once when it already ran
+        from timetracker.ui import background  # (its thread pool: not before the window)
+
         job = background.run_in_background(lambda: _warm_up(app), owner=window)
         job.finished.connect(warmed_up)
         job.failed.connect(warmed_up)  # start telemetry anyway; it reports its own errors
@@ -255,5 +257,7 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
     else:
         QTimer.singleShot(0 if exit_when == "warm" else PRELOAD_DELAY_MS, warm_up)
     code = qt_app.exec()
+    from timetracker.ui import background
+
     background.wait_for_all(5000)
     return int(code)

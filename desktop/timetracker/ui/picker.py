@@ -9,24 +9,20 @@ project offers "Create project “…”". The tag picker is a checklist with th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QObject, QPoint, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QFrame,
-    QListWidget,
-    QListWidgetItem,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QToolButton, QVBoxLayout, QWidget
 
 from timetracker.core.entry_reads import PickerProject
 from timetracker.ui import theme
 from timetracker.ui.icons import color_dot, glyph
 from timetracker.ui.qt_names import set_enum
+
+if TYPE_CHECKING:  # (the list widgets are made when a popup first opens: not at start-up)
+    from PySide6.QtWidgets import QListWidgetItem
 
 _ROLE = 0x0100  # Qt.ItemDataRole.UserRole (a plain int role: see ui/qt_names.py)
 
@@ -46,6 +42,8 @@ class _Popup(QFrame):
     closed = Signal()
 
     def __init__(self, parent: QWidget, placeholder: str) -> None:
+        from PySide6.QtWidgets import QListWidget
+
         Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
         super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("pickerPopup")
@@ -168,6 +166,8 @@ class ProjectPicker(QToolButton):
         theme.set_style_property(self, "chosen", bool(self.project))
 
     def open_popup(self) -> _Popup:
+        from PySide6.QtWidgets import QListWidgetItem
+
         popup = _Popup(self, "Find or create a project…")
         popup.setAccessibleName("Project picker")
         items: list[tuple[QListWidgetItem, str]] = []
@@ -261,6 +261,8 @@ class TagPicker(QToolButton):
         theme.set_style_property(self, "chosen", bool(self.selected))
 
     def open_popup(self) -> _Popup:
+        from PySide6.QtWidgets import QListWidgetItem
+
         Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
         popup = _Popup(self, "Find or create tags…")
         popup.setAccessibleName("Tag picker")

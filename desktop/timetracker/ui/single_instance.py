@@ -9,11 +9,12 @@ checks whether its owner still lives). The CLI never takes this lock, so it runs
 
 from __future__ import annotations
 
+import time
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDeadlineTimer, QLockFile, QObject, QThread, Signal
+from PySide6.QtCore import QDeadlineTimer, QLockFile, QObject, Signal
 
 if TYPE_CHECKING:  # QtNetwork is imported once the window is shown (start-up time)
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -95,7 +96,7 @@ class SingleInstance(QObject):
                 break
             if deadline.hasExpired():
                 return False
-            QThread.msleep(50)
+            time.sleep(0.05)
         socket.write(MESSAGE)
         socket.flush()
         answered = socket.waitForReadyRead(max(timeout_ms, 10_000))
