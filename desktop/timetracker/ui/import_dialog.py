@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QCompleter,
     QDialog,
@@ -30,12 +29,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -47,6 +44,7 @@ from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.background import Job, JobControl
 from timetracker.ui.charts import mute_text
 from timetracker.ui.quantities import duration_label
+from timetracker.ui.tables import NUMBER_ALIGNMENT, record_table
 
 if TYPE_CHECKING:
     from timetracker.app import App
@@ -179,20 +177,10 @@ class ImportDialog(QDialog):
         self.error_frame.hide()
         layout.addWidget(self.error_frame)
 
-        self.table = QTableWidget(0, 7)
-        self.table.setAccessibleName("Preview of the entries to import")
-        self.table.setHorizontalHeaderLabels(
-            ["Start", "End", "Duration", "Project", "Task", "Description", "Tags"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for column in range(7):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table = record_table(
+            "Preview of the entries to import",
+            ["Start", "End", "Duration", "Project", "Task", "Description", "Tags"],
+            stretch=5, numbers={2})
         layout.addWidget(self.table, 1)
 
         progress_row = QHBoxLayout()
@@ -526,6 +514,5 @@ class ImportDialog(QDialog):
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if c == 2:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(NUMBER_ALIGNMENT)
                 self.table.setItem(r, c, item)

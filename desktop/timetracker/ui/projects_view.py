@@ -26,14 +26,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -45,6 +43,7 @@ from timetracker.core.naming import format_cents
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.charts import mute_text, muted_color
 from timetracker.ui.quantities import money
+from timetracker.ui.tables import NUMBER_ALIGNMENT, record_table
 from timetracker.ui.toast import Toast
 
 if TYPE_CHECKING:
@@ -204,21 +203,8 @@ class ProjectsView(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
-        self.project_table = QTableWidget(0, 4)
-        self.project_table.setAccessibleName("Projects")
-        self.project_table.setHorizontalHeaderLabels(["Project", "Client", "Billable", "Rate"])
-        self.project_table.verticalHeader().setVisible(False)
-        self.project_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.project_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.project_table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                           | QAbstractItemView.EditTrigger.EditKeyPressed)
-        self.project_table.setShowGrid(False)
-        self.project_table.setAlternatingRowColors(True)
-        self.project_table.setWordWrap(False)
-        header = self.project_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.project_table = record_table("Projects", ["Project", "Client", "Billable", "Rate"],
+                                          numbers={3}, editable=True)
         self.project_table.itemChanged.connect(self._project_item_changed)
         self.project_table.itemSelectionChanged.connect(self._show_selected)
         split.addWidget(self.project_table)
@@ -262,6 +248,7 @@ class ProjectsView(QWidget):
         self.currency_edit.setMaximumWidth(60)
         self.currency_edit.editingFinished.connect(self._currency_edited)
         rate_row = QHBoxLayout()
+        rate_row.setSpacing(8)
         rate_row.addWidget(self.rate_edit)
         rate_row.addWidget(self.currency_edit)
         rate_row.addWidget(QLabel("per hour"))
@@ -356,7 +343,7 @@ class ProjectsView(QWidget):
     def _fill_projects(self) -> None:
         table = self.project_table
         table.setRowCount(len(self._projects))
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        right = NUMBER_ALIGNMENT
         muted = muted_color(self.palette())
         for r, project in enumerate(self._projects):
             name = QTableWidgetItem(swatch_icon(project.color), project.name)

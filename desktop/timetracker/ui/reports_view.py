@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QStyle,
-    QTableWidget,
     QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
@@ -59,6 +57,7 @@ from timetracker.ui.charts import (
 )
 from timetracker.ui.icons import color_dot
 from timetracker.ui.quantities import amounts_label, duration_label
+from timetracker.ui.tables import NUMBER_ALIGNMENT, record_table
 from timetracker.ui.variants.kill_switches import KillSwitchBinding
 from timetracker.ui.variants.reports_config import ReportsConfig
 from timetracker.ui.variants.reports_layouts import ReportParts, ReportsLayoutHost
@@ -211,23 +210,11 @@ class ReportsView(QWidget):
         self.daily_chart = DailyBarChart()
 
         self.breakdown_chart = BreakdownChart()
-        self.table = QTableWidget(0, 4)
-        self.table.setAccessibleName("Breakdown table")
-        self.table.setHorizontalHeaderLabels(["Name", "Hours", "Billable", "Amount"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setSortingEnabled(False)
-        self.table.setWordWrap(False)
-        self.table.setMinimumWidth(TABLE_MIN)
         # Names take the stretch; numbers fit their contents (amounts one currency per line,
         # rows as tall as that needs).
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table = record_table("Breakdown table", ["Name", "Hours", "Billable", "Amount"],
+                                  numbers={1, 2, 3})
+        self.table.setMinimumWidth(TABLE_MIN)
         rows = self.table.verticalHeader()
         rows.setMinimumSectionSize(rows.defaultSectionSize())
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -505,7 +492,7 @@ class ReportsView(QWidget):
         colours = slice_colors(_slices(rows), muted_color(self.palette()))
         self.table.setRowCount(0)
         self.table.setRowCount(len(rows) + (1 if rows else 0))
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        right = NUMBER_ALIGNMENT
         for r, (row, colour) in enumerate(zip(rows, colours, strict=True)):
             name = QTableWidgetItem(row.label)
             name.setIcon(color_dot(colour.name(), 12))

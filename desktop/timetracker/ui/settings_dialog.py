@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -23,12 +22,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -42,6 +39,7 @@ from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.background import Job
 from timetracker.ui.charts import mute_text
 from timetracker.ui.quantities import byte_size
+from timetracker.ui.tables import NUMBER_ALIGNMENT, record_table
 from timetracker.ui.tray import tray_available
 
 if TYPE_CHECKING:
@@ -239,19 +237,7 @@ class SettingsDialog(QDialog):
                        "ask. Restoring first backs up the current data, so it can be undone.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.backup_table = QTableWidget(0, 3)
-        self.backup_table.setAccessibleName("Backups")
-        self.backup_table.setHorizontalHeaderLabels(["Created", "Kind", "Size"])
-        self.backup_table.verticalHeader().setVisible(False)
-        self.backup_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.backup_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.backup_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.backup_table.setShowGrid(False)
-        self.backup_table.setAlternatingRowColors(True)
-        header = self.backup_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.backup_table = record_table("Backups", ["Created", "Kind", "Size"], numbers={2})
         self.backup_table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.backup_table, 1)
         row = QHBoxLayout()
@@ -278,7 +264,7 @@ class SettingsDialog(QDialog):
     def refresh_backups(self) -> None:
         self._backups = self._app.backups.list()
         self.backup_table.setRowCount(len(self._backups))
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        right = NUMBER_ALIGNMENT
         time_format = str(self._app.config.get("time_format"))
         for r, info in enumerate(self._backups):
             created = QTableWidgetItem(date_and_clock(info.created.astimezone(), time_format))
