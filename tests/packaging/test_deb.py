@@ -82,8 +82,9 @@ def test_only_used_qt_modules_are_bundled(installed: Path) -> None:
     source = "\n".join(p.read_text(encoding="utf-8")
                        for p in (REPO / "desktop/timetracker").rglob("*.py"))
     imported = set(re.findall(r"\bPySide6\.(Qt\w+)", source))
-    for names in re.findall(r"from PySide6 import \(?([\w\s,]+)", source):
-        imported |= {n.strip() for n in names.split(",") if n.strip().startswith("Qt")}
+    for names in re.findall(r"^\s*from PySide6 import (\([^)]*\)|[^\n]+)", source, re.M):
+        imported |= {name for name in (n.strip(" ()\n") for n in names.split(","))
+                     if name.startswith("Qt")}
     pyside = installed / "opt/timetracker/_internal/PySide6"
     bundled = {p.name.split(".")[0] for p in pyside.glob("Qt*.so")}
     assert bundled == imported | {"QtCore", "QtGui", "QtWidgets"}
