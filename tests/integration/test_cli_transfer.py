@@ -67,6 +67,15 @@ def test_bad_file_is_one_line_naming_file_line_field(cli_env: dict[str, str], ho
     assert _count(home) == 0
     missing = tt(cli_env, "import", "--from", "json", str(tmp_path / "nope.json"), check=False)
     assert missing.returncode == 1 and "no such file" in missing.stderr
+    # several bad frames: still one line, the first named, the others counted with their lines
+    bad.write_text('[\n [1709539200, 1709530000, "p", "b", []],\n [1, 2, "ok", "c", []],\n'
+                   ' [1709539200, "later", "p", "d", []],\n [5, 4, "p", "e", []]\n]\n')
+    proc = tt(cli_env, "import", "--from", "watson", str(bad), check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        f"timetracker: error: {bad}:2: field 'stop': the end is before the start"
+        " — and 2 more problems, on lines 4 and 5")
+    assert _count(home) == 0
 
 
 def test_export_csv_and_json_round_trip(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -139,11 +139,10 @@ def test_bad_file_shows_file_line_field_and_writes_nothing(
     assert report["Field"].lower() == "start time"
     assert report["Problem"]
     assert "Nothing was changed" in dialog.error_title.text()
-    # The importer stops at the first bad row; the report must not look like the full list.
+    # one bad row: no list of problems, just what to do
     note = dialog.error_note.text()
-    assert dialog.error_note.isVisibleTo(dialog)
-    assert "first problem found" in note and "rest of the file was not checked" in note
-    assert "Preview again" in note
+    assert dialog.error_note.isVisibleTo(dialog) and "Preview again" in note
+    assert not dialog.problem_list.isVisibleTo(dialog)
     assert not dialog.import_button.isEnabled()
     assert dialog.table.rowCount() == 0
     assert app.entries.count() == 0
@@ -247,7 +246,7 @@ def test_enter_previews_then_imports_and_never_cancels(qtbot: QtBot, app: App) -
     assert app.entries.count() == 8  # closing after the import keeps it
 
 
-def test_rerunning_preview_after_a_fix_finds_the_next_problem(
+def test_every_bad_row_is_listed_and_a_fixed_file_previews(
         qtbot: QtBot, app: App, tmp_path: Path) -> None:
     broken = broken_toggl(tmp_path, 4, 7)
     dialog = shown_dialog(qtbot, app)
@@ -255,8 +254,13 @@ def test_rerunning_preview_after_a_fix_finds_the_next_problem(
     with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
         qtbot.keyClick(dialog, Qt.Key.Key_Return)
     wait_until_idle(qtbot, dialog)
-    assert dialog.error_report()["Line"] == "4"  # only the first of the two bad rows
-    assert "first problem found" in dialog.error_note.text()
+    assert dialog.error_report()["Line"] == "4"  # the first one in the fields …
+    assert "2 problems were found" in dialog.error_title.text()
+    listed = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
+    assert dialog.problem_list.isVisibleTo(dialog)  # … and both in the list, in file order
+    assert [line.split(",")[0] for line in listed] == ["Line 4", "Line 7"]
+    assert all("Start time" in line for line in listed)
+    assert "all are listed" in dialog.error_note.text()
     # After a failure Enter means "preview again", and the focus is on Preview.
     assert defaults(dialog) == ["Preview"] and dialog.preview_button.hasFocus()
 
@@ -265,7 +269,8 @@ def test_rerunning_preview_after_a_fix_finds_the_next_problem(
     broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
         press_enter(qtbot, dialog)
-    assert dialog.error_report()["Line"] == "7"  # the rest is checked only now
+    assert dialog.error_report()["Line"] == "7"  # the one left: no list for one problem
+    assert not dialog.problem_list.isVisibleTo(dialog)
 
     broken.write_text(TOGGL.read_text(encoding="utf-8-sig"), encoding="utf-8")
     wait_until_idle(qtbot, dialog)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class TimeTrackerError(Exception):
     """Base of every error meant for the user."""
@@ -51,3 +53,24 @@ class ImportFormatError(TimeTrackerError):
         self.line = line
         self.field = field
         self.problem = problem
+
+
+class ImportProblems(ImportFormatError):
+    """Several rows of a file being imported are malformed. ``problems`` names each (file, line,
+    field, problem) up to a limit, ``count`` says how many there were; the first one's details
+    are this error's own, and the message lists the others' lines."""
+
+    def __init__(self, problems: Sequence[ImportFormatError], count: int) -> None:
+        first = problems[0]
+        super().__init__(first.file, first.line, first.field, first.problem)
+        others = count - 1
+        lines = [str(p.line) for p in problems[1:11] if p.line is not None]
+        where = ""
+        if lines:
+            shown = ", ".join(lines[:-1]) + (" and " if len(lines) > 1 else "") + lines[-1]
+            where = f", on line{'s' if len(lines) > 1 else ''} {shown}"
+            if others > len(lines):
+                where += " and more"
+        self.args = (f"{first} — and {others} more problem{'s' if others > 1 else ''}{where}",)
+        self.problems = list(problems)
+        self.count = count

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QProgressBar,
     QPushButton,
     QTableWidgetItem,
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from timetracker.core.errors import ImportFormatError, TimeTrackerError
+from timetracker.core.errors import ImportFormatError, ImportProblems, TimeTrackerError
 from timetracker.telemetry.flag_keys import FeatureFlags
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.background import Job, JobControl
@@ -174,6 +175,11 @@ class ImportDialog(QDialog):
         self.error_note.setObjectName("importErrorNote")
         self.error_note.setWordWrap(True)
         error_layout.addRow(self.error_note)
+        self.problem_list = QListWidget()  # every problem, when there are several
+        self.problem_list.setAccessibleName("Every problem found")
+        self.problem_list.setMaximumHeight(130)
+        self.problem_list.hide()
+        error_layout.addRow(self.problem_list)
         self.error_frame.hide()
         layout.addWidget(self.error_frame)
 
@@ -439,13 +445,20 @@ class ImportDialog(QDialog):
         self.summary_label.setText("")
         self.error_title.setText("This file cannot be imported. Nothing was changed.")
         self.error_note.setText("")
-        if isinstance(error, ImportFormatError):
-            values = {"File": error.file, "Line": "—" if error.line is None else str(error.line),
-                      "Field": error.field or "—", "Problem": error.problem}
-            # The importer stops at the first bad row: say so, or a fix looks like the last one.
-            self.error_note.setText(
-                "This is the first problem found; the rest of the file was not checked yet. "
-                "Fix it, then run Preview again to check the rest.")
+        self.problem_list.clear()
+        if isinstance(error, ImportProblems):
+            values = _problem_fields(error)
+            self.error_title.setText(f"This file cannot be imported: {error.count} problems "
+                                     "were found. Nothing was changed.")
+            listed = (f"the first {len(error.problems)} are listed"
+                      if error.count > len(error.problems) else "all are listed")
+            self.error_note.setText(f"The first is shown above; {listed} below. Fix them, "
+                                    "then run Preview again.")
+            for problem in error.problems:
+                self.problem_list.addItem(_problem_line(problem))
+        elif isinstance(error, ImportFormatError):
+            values = _problem_fields(error)
+            self.error_note.setText("Fix it, then run Preview again.")
         elif isinstance(error, TimeTrackerError):
             values = {"File": self.path_edit.text(), "Line": "—", "Field": "—",
                       "Problem": str(error)}
@@ -456,6 +469,7 @@ class ImportDialog(QDialog):
         for name, value in values.items():
             self.error_fields[name].setText(value)
         self.error_note.setVisible(bool(self.error_note.text()))
+        self.problem_list.setVisible(self.problem_list.count() > 0)
         self.error_frame.show()
         self.failedWith.emit(error)
 
@@ -516,3 +530,17 @@ class ImportDialog(QDialog):
                 if c == 2:
                     item.setTextAlignment(NUMBER_ALIGNMENT)
                 self.table.setItem(r, c, item)
+
+
+def _problem_fields(error: ImportFormatError) -> dict[str, str]:
+    return {"File": error.file, "Line": "—" if error.line is None else str(error.line),
+            "Field": error.field or "—", "Problem": error.problem}
+
+
+def _problem_line(problem: ImportFormatError) -> str:
+    """One problem as a line of the list: line, field, what is wrong (the file is shown once
+    above, unless a problem is in another file of a Timewarrior folder)."""
+    where = f"Line {problem.line}" if problem.line is not None else "The file"
+    if problem.field:
+        where += f", {problem.field}"
+    return f"{where}: {problem.problem}"

@@ -19,6 +19,7 @@ export exports the very same document again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from timetracker.core.importers.rows import (
     ImportRow,
     ParsedFile,
     ProjectRecord,
+    RowProblems,
     TagRecord,
     TaskRecord,
     Tick,
@@ -62,41 +64,59 @@ def parse(path: Path, tick: Tick = no_tick) -> ParsedFile:
         raise ImportFormatError(file, line, "version",
                                 f"unsupported version {version!r} (this app reads up to {VERSION})")
     parsed = ParsedFile(FORMAT, file)
-    for line, item in _items(members, "clients", file):
-        parsed.clients.append(ClientRecord(
-            name=name_field("client", item.get("name"), file, line, "clients.name"),
-            archived=_bool(item, "archived", False, file, line, "clients"),
-            created_at=_ts(item, "created_at", file, line, "clients")))
-    for line, item in _items(members, "projects", file):
-        parsed.projects.append(ProjectRecord(
-            name=name_field("project", item.get("name"), file, line, "projects.name"),
-            client=optional_name("client", item.get("client"), file, line, "projects.client"),
-            color=(color_field(item["color"], file, line, "projects.color")
-                   if item.get("color") is not None else None),
-            billable=_bool(item, "billable", False, file, line, "projects"),
-            rate_cents=_cents(item.get("rate_cents", 0), file, line),
-            currency=(currency_field(item["currency"], file, line, "projects.currency")
-                      if item.get("currency") is not None else None),
-            archived=_bool(item, "archived", False, file, line, "projects"),
-            created_at=_ts(item, "created_at", file, line, "projects")))
-    for line, item in _items(members, "tasks", file):
-        parsed.tasks.append(TaskRecord(
-            project=name_field("project", item.get("project"), file, line, "tasks.project"),
-            name=name_field("task", item.get("name"), file, line, "tasks.name"),
-            done=_bool(item, "done", False, file, line, "tasks"),
-            created_at=_ts(item, "created_at", file, line, "tasks")))
-    for line, item in _items(members, "tags", file):
-        parsed.tags.append(TagRecord(
-            name=name_field("tag", item.get("name"), file, line, "tags.name", max_length=100),
-            archived=_bool(item, "archived", False, file, line, "tags"),
-            created_at=_ts(item, "created_at", file, line, "tags")))
+    problems = RowProblems()
+    lists: tuple[tuple[str, list[Any], Callable[[dict[str, Any], str, int], Any]], ...] = (
+        ("clients", parsed.clients, _client), ("projects", parsed.projects, _project),
+        ("tasks", parsed.tasks, _task), ("tags", parsed.tags, _tag))
+    for name, records, build in lists:
+        for line, value in _items(members, name, file):
+            with problems.row():
+                records.append(build(_object(value, file, line, name), file, line))
     entries = _items(members, "entries", file)
-    for index, (line, item) in enumerate(entries):
-        parsed.rows.append(_entry(item, file, line))
+    for index, (line, value) in enumerate(entries):
+        with problems.row():
+            parsed.rows.append(_entry(_object(value, file, line, "entries"), file, line))
         if index % 500 == 499:
             tick(index + 1, len(entries))
+    problems.raise_if_any()
     tick(len(entries), len(entries))
     return parsed
+
+
+def _client(item: dict[str, Any], file: str, line: int) -> ClientRecord:
+    return ClientRecord(
+        name=name_field("client", item.get("name"), file, line, "clients.name"),
+        archived=_bool(item, "archived", False, file, line, "clients"),
+        created_at=_ts(item, "created_at", file, line, "clients"))
+
+
+def _project(item: dict[str, Any], file: str, line: int) -> ProjectRecord:
+    return ProjectRecord(
+        name=name_field("project", item.get("name"), file, line, "projects.name"),
+        client=optional_name("client", item.get("client"), file, line, "projects.client"),
+        color=(color_field(item["color"], file, line, "projects.color")
+               if item.get("color") is not None else None),
+        billable=_bool(item, "billable", False, file, line, "projects"),
+        rate_cents=_cents(item.get("rate_cents", 0), file, line),
+        currency=(currency_field(item["currency"], file, line, "projects.currency")
+                  if item.get("currency") is not None else None),
+        archived=_bool(item, "archived", False, file, line, "projects"),
+        created_at=_ts(item, "created_at", file, line, "projects"))
+
+
+def _task(item: dict[str, Any], file: str, line: int) -> TaskRecord:
+    return TaskRecord(
+        project=name_field("project", item.get("project"), file, line, "tasks.project"),
+        name=name_field("task", item.get("name"), file, line, "tasks.name"),
+        done=_bool(item, "done", False, file, line, "tasks"),
+        created_at=_ts(item, "created_at", file, line, "tasks"))
+
+
+def _tag(item: dict[str, Any], file: str, line: int) -> TagRecord:
+    return TagRecord(
+        name=name_field("tag", item.get("name"), file, line, "tags.name", max_length=100),
+        archived=_bool(item, "archived", False, file, line, "tags"),
+        created_at=_ts(item, "created_at", file, line, "tags"))
 
 
 def _entry(item: dict[str, Any], file: str, line: int) -> ImportRow:
@@ -132,14 +152,18 @@ def _entry(item: dict[str, Any], file: str, line: int) -> ImportRow:
 
 
 def _items(members: dict[str, tuple[int, Any]], name: str,
-           file: str) -> list[tuple[int, dict[str, Any]]]:
+           file: str) -> list[tuple[int, Any]]:
+    """The (line, value) pairs of list ``name`` (each checked by :func:`_object`)."""
     line, value = members.get(name, (1, []))
     if not isinstance(value, list):
         raise ImportFormatError(file, line, name, "expected a list")
-    for item_line, item in value:
-        if not isinstance(item, dict):
-            raise ImportFormatError(file, item_line, name, "expected an object {…}")
     return value
+
+
+def _object(item: Any, file: str, line: int, name: str) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise ImportFormatError(file, line, name, "expected an object {…}")
+    return item
 
 
 def _bool(item: dict[str, Any], key: str, default: bool, file: str, line: int,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from timetracker.core.errors import ImportFormatError, ValidationError
+from timetracker.core.errors import ImportFormatError, ImportProblems, ValidationError
 from timetracker.core.naming import clean_color, clean_name
 
 #: Earliest and latest instants an import accepts (1970-01-01 .. 9999-12-31, UTC seconds).
@@ -103,6 +104,38 @@ class ParsedFile:
 
 
 # -- validators shared by the parsers: each turns a bad value into an ImportFormatError --------
+
+#: A refused file's report names at most this many bad rows (its count covers them all).
+PROBLEMS_LISTED = 50
+
+
+class RowProblems:
+    """The bad rows of one file. Reading goes on past a bad row, so the report names every
+    problem (file, line, field) instead of the first only; :meth:`raise_if_any` then refuses
+    the file, and nothing is imported."""
+
+    def __init__(self) -> None:
+        self.found: list[ImportFormatError] = []
+        self.count = 0
+
+    @contextmanager
+    def row(self) -> Iterator[None]:
+        """Read one row (or item) inside this: a problem in it is recorded, not raised."""
+        try:
+            yield
+        except ImportProblems:
+            raise
+        except ImportFormatError as problem:
+            self.count += 1
+            if len(self.found) < PROBLEMS_LISTED:
+                self.found.append(problem)
+
+    def raise_if_any(self) -> None:
+        if self.count == 1:
+            raise self.found[0]
+        if self.count:
+            raise ImportProblems(self.found, self.count)
+
 
 def name_field(kind: str, value: object, file: str, line: int | None, fieldname: str,
                max_length: int = 200) -> str:

@@ -37,6 +37,7 @@ from timetracker.core.errors import ImportFormatError
 from timetracker.core.importers.rows import (
     ImportRow,
     ParsedFile,
+    RowProblems,
     Tick,
     check_order,
     description_field,
@@ -69,13 +70,16 @@ def parse(path: Path, tz: str, tags_mode: str = "project", tick: Tick = no_tick)
     texts = [(str(p), decode(read_bytes(p), str(p))) for p in files]
     total = sum(text.count("\n") + 1 for _, text in texts)
     done = 0
+    problems = RowProblems()  # (across the files: each problem names its file)
     for file, text in texts:
         for number, raw in enumerate(text.splitlines(), start=1):
             done += 1
             if raw.strip():
-                parsed.rows.append(parse_line(raw, file, number, tz, tags_mode))
+                with problems.row():
+                    parsed.rows.append(parse_line(raw, file, number, tz, tags_mode))
             if done % 1000 == 0:
                 tick(done, total)
+    problems.raise_if_any()
     tick(total, total)
     return parsed
 

@@ -30,6 +30,7 @@ from timetracker.core.errors import ImportFormatError
 from timetracker.core.importers.rows import (
     ImportRow,
     ParsedFile,
+    RowProblems,
     Tick,
     check_order,
     description_field,
@@ -65,21 +66,24 @@ def parse(path: Path, tz: str, tick: Tick = no_tick) -> ParsedFile:
     try:
         columns = _header(next(reader, None), file, parsed)
         seen: dict[str, int] = {}
+        problems = RowProblems()
         last_line = reader.line_num
         for fields in reader:
             line = last_line + 1
             last_line = reader.line_num
             if not fields or fields == [""]:
                 continue
-            if len(fields) != len(columns):
-                raise ImportFormatError(file, line, None,
-                                        f"expected {len(columns)} fields, found {len(fields)}")
-            raw = dict(zip(columns, fields, strict=True))
-            parsed.rows.append(_row(raw, fields, line, file, zone, tz, seen))
-            if len(parsed.rows) % 500 == 0:
+            with problems.row():
+                if len(fields) != len(columns):
+                    raise ImportFormatError(
+                        file, line, None, f"expected {len(columns)} fields, found {len(fields)}")
+                raw = dict(zip(columns, fields, strict=True))
+                parsed.rows.append(_row(raw, fields, line, file, zone, tz, seen))
+            if line % 500 == 0:
                 tick(line, total_lines)
     except csv.Error as exc:
         raise ImportFormatError(file, reader.line_num, None, f"is not valid CSV ({exc})") from None
+    problems.raise_if_any()
     tick(total_lines, total_lines)
     return parsed
 

@@ -17,6 +17,7 @@ from timetracker.core.errors import ImportFormatError
 from timetracker.core.importers.rows import (
     ImportRow,
     ParsedFile,
+    RowProblems,
     Tick,
     check_order,
     name_field,
@@ -38,10 +39,13 @@ def parse(path: Path, tz: str, tick: Tick = no_tick) -> ParsedFile:
     file = str(path)
     items = json_array(decode(read_bytes(path), file), file)
     parsed = ParsedFile(FORMAT, file)
+    problems = RowProblems()
     for index, (line, frame) in enumerate(items):
-        parsed.rows.append(_frame(frame, file, line, tz))
+        with problems.row():
+            parsed.rows.append(_frame(frame, file, line, tz))
         if index % 500 == 499:
             tick(index + 1, len(items))
+    problems.raise_if_any()
     tick(len(items), len(items))
     return parsed
 
