@@ -10,12 +10,13 @@ ORM, fast); every change goes through the action dispatcher.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from PySide6 import QtCore
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QSize, QTimer, Signal
 from PySide6.QtGui import (
     QEnterEvent,
     QFocusEvent,
@@ -213,12 +214,14 @@ class EntryRowWidget(QFrame):
         content = QWidget(self)
         content.hide()
         self._build_parts(content)
-        for child in content.children():  # (inside the hidden container: shown with it)
-            if isinstance(child, QWidget):
-                child.show()
-        # filled before the container is shown (styled once); hides ▶ of a running entry
+        # Filled before anything is shown: showing a widget styles it (even inside a hidden
+        # container), so its style properties must be set by then. show_entry shows or hides
+        # ▶ itself (hidden for a running entry); the rest is shown here, with the container.
         self.show_entry(self.entry, self.overlap)
         self.update_times(self.view.app.clock())
+        for child in content.children():
+            if isinstance(child, QWidget) and child is not self.play:
+                child.show()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(content)
@@ -340,10 +343,20 @@ class EntryRowWidget(QFrame):
         stamp.show_entry(self.entry, self.overlap)
         stamp.update_times(self.view.app.clock())
         stamp.lay_out()
-        image = transparent_pixmap(self.width(), self.height(), self.devicePixelRatioF())
-        stamp.render(image, QPoint(0, 0), QRegion(), QWidget.RenderFlag.DrawChildren)
+        # At a fractional scale (150 %…) the row starts between two device pixels; the real
+        # widgets are drawn from there, so the image is drawn with the same fraction inside
+        # it and placed on the whole pixel before — the same pixels, nothing moves on hover.
+        ratio = self.devicePixelRatioF()
+        origin = self.mapTo(self.window(), QPoint(0, 0))
+        shift = QPointF(math.modf(origin.x() * ratio)[0] / ratio,
+                        math.modf(origin.y() * ratio)[0] / ratio)
+        image = transparent_pixmap(self.width() + 1, self.height() + 1, ratio)
+        into = QPainter(image)
+        into.translate(shift)
+        stamp.render(into, QPoint(0, 0), QRegion(), QWidget.RenderFlag.DrawChildren)
+        into.end()
         painter = QPainter(self)
-        painter.drawPixmap(0, 0, image)
+        painter.drawPixmap(-shift, image)
         painter.end()
 
     def enterEvent(self, event: QEnterEvent) -> None:

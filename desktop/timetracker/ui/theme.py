@@ -158,16 +158,21 @@ def set_style_property(widget: QWidget, name: str, value: object) -> None:
         repolish(widget)
 
 
+def _qt_namespace() -> object | None:
+    """PySide6's ``Qt`` namespace if something made it already (it makes it on first use)."""
+    return vars(QtCore).get("Qt")
+
+
 def _polished(widget: QWidget) -> bool:
     if widget.isVisible():
         return True  # (showing polishes)
-    qt = vars(QtCore).get("Qt")  # (PySide6 creates the namespace on first use)
+    qt = _qt_namespace()
     if qt is None:
-        # Start-up, which never names the Qt namespace (ui/qt_names.py): the window is not
-        # shown yet, and a hidden widget is styled when it is shown — except the hidden rows
-        # the week list paints from, which are filled once per look (entries_view.py).
+        # Start-up, which never names the Qt namespace (ui/qt_names.py): no widget was shown
+        # yet, and the hidden ones set their style properties before they are shown (a row
+        # fills its widgets first, entries_view.EntryRowWidget.build), which styles them.
         return False
-    return bool(widget.testAttribute(qt.WidgetAttribute.WA_WState_Polished))
+    return bool(widget.testAttribute(qt.WidgetAttribute.WA_WState_Polished))  # type: ignore[attr-defined]
 
 
 def repolish(widget: QWidget) -> None:
