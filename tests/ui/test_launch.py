@@ -73,12 +73,14 @@ import sys
 from timetracker.__main__ import main
 code = main([])
 import PySide6.QtCore
+from PySide6.QtWidgets import QApplication
 print("qt-namespace", "Qt" in vars(PySide6.QtCore))
+print("window-icon", not QApplication.windowIcon().isNull())
 sys.exit(code)
 """
 
 
-def test_opening_the_window_never_creates_the_qt_namespace_the_warm_up_does(
+def test_the_qt_namespace_and_the_window_icon_come_after_the_window_is_idle(
         home: Path, cli_env: dict[str, str]) -> None:
     # PySide6 makes ~90 Python enums the first time anything names `Qt` (~14 ms, the biggest
     # single start-up cost; ui/qt_names.py): a week with everything a row can show, a running
@@ -97,16 +99,18 @@ def test_opening_the_window_never_creates_the_qt_namespace_the_warm_up_does(
                       at=since + 4 * span)
     app.close()
 
-    def qt_namespace_after(exit_when: str) -> bool:
+    def qt_namespace_and_icon_after(exit_when: str) -> tuple[bool, bool]:
         done = subprocess.run([PYTHON, "-c", _REPORT_QT_NAMESPACE],
                               env={**cli_env, "QT_QPA_PLATFORM": "offscreen",
                                    "TIMETRACKER_TELEMETRY": "off",
                                    "TIMETRACKER_GUI_EXIT_WHEN_IDLE": exit_when},
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
-        first, answer = done.stdout.splitlines()
+        first, namespace, icon = done.stdout.splitlines()
         assert first.startswith(f"gui-{'idle' if exit_when == '1' else 'warm'} ")
-        return answer == "qt-namespace True"
+        return namespace == "qt-namespace True", icon == "window-icon True"
 
-    assert not qt_namespace_after("1")  # shown, rows painted, idle
-    assert qt_namespace_after("warm")  # made once the window is idle, before any key press
+    # shown, rows painted, idle: neither the namespace nor the window icon's sizes yet …
+    assert qt_namespace_and_icon_after("1") == (False, False)
+    # … both right after (before a key press could need the namespace)
+    assert qt_namespace_and_icon_after("warm") == (True, True)

@@ -63,9 +63,10 @@ def transparent_pixmap(width: int, height: int, ratio: float = 1.0) -> QPixmap:
     return pixmap
 
 
-def render_svg(data: bytes, size: int, ratio: float = 1.0) -> QPixmap:
-    """An SVG rendered into a transparent pixmap of ``size`` logical pixels."""
-    renderer = QSvgRenderer(QByteArray(data))
+def render_svg(data: bytes | QSvgRenderer, size: int, ratio: float = 1.0) -> QPixmap:
+    """An SVG (its text, or a renderer that read it) drawn into a transparent pixmap of
+    ``size`` logical pixels."""
+    renderer = data if isinstance(data, QSvgRenderer) else QSvgRenderer(QByteArray(data))
     pixmap = transparent_pixmap(size, size, ratio)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -84,13 +85,16 @@ class SvgIconEngine(QIconEngine):
         self.svg = svg
         self.sizes = sizes  # what it is designed for (a window icon is offered in each)
         self._drawn: dict[tuple[int, int, float, object, object], QPixmap] = {}
+        self._renderer: QSvgRenderer | None = None  # the SVG read once, for every size
 
     def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,
                      scale: float) -> QPixmap:
         key = (size.width(), size.height(), scale, mode, state)
         pixmap = self._drawn.get(key)
         if pixmap is None:
-            pixmap = render_svg(self.svg, min(size.width(), size.height()), scale)
+            if self._renderer is None:
+                self._renderer = QSvgRenderer(QByteArray(self.svg))
+            pixmap = render_svg(self._renderer, min(size.width(), size.height()), scale)
             if mode != QIcon.Mode.Normal:  # disabled, selected: as the style draws those
                 from PySide6.QtWidgets import QApplication, QStyleOption
 

@@ -33,8 +33,9 @@ EXIT_WHEN_IDLE_ENV = "TIMETRACKER_GUI_EXIT_WHEN_IDLE"
 #: Delay after start before the ORM and telemetry are imported in the background.
 PRELOAD_DELAY_MS = 300
 #: Delay after the window is shown before this instance answers later launches (a second
-#: launch in between keeps trying to connect; see SingleInstance.ask_running_instance).
-LISTEN_DELAY_MS = 50
+#: launch in between keeps trying to connect; see SingleInstance.ask_running_instance) and
+#: gives the window manager its icon.
+SETTLE_DELAY_MS = 50
 
 
 def _make_qapplication() -> QApplication:
@@ -157,11 +158,9 @@ def launch_gui() -> int:
         return 1
 
     from timetracker.ui import theme
-    from timetracker.ui.icons import app_icon
 
     app = App(paths=paths, integrity_probe=probe)
     app.daily_backup_on_open = False  # made on a worker thread once the window is shown
-    qt_app.setWindowIcon(app_icon())
     theme.apply(qt_app, str(app.config.get("theme")))
     try:
         if not open_database(app):
@@ -251,7 +250,15 @@ def _run(qt_app: QApplication, app: App, instance: object, started: float) -> in
 
     exit_when = os.environ.get(EXIT_WHEN_IDLE_ENV, "")
     QTimer.singleShot(0, deferred_start)
-    QTimer.singleShot(LISTEN_DELAY_MS, instance.listen)  # a second launch now raises this window
+    def settle() -> None:
+        from timetracker.ui.icons import app_icon
+
+        instance.listen()  # a second launch now raises this window
+        # The window's icon: a window manager asks for every size at once (drawing them takes
+        # a few milliseconds), and the icon it shows meanwhile is the generic one.
+        qt_app.setWindowIcon(app_icon())
+
+    QTimer.singleShot(SETTLE_DELAY_MS, settle)
     if exit_when == "1":
         QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: report("gui-idle")))
     else:

@@ -34,7 +34,7 @@ from timetracker.ui import theme
 from timetracker.ui.actions import ActionDispatcher, Source
 from timetracker.ui.db_watcher import DatabaseWatcher
 from timetracker.ui.entries_view import EntriesView
-from timetracker.ui.icons import app_icon, glyph
+from timetracker.ui.icons import glyph
 from timetracker.ui.qt_names import set_enum
 from timetracker.ui.shortcuts import SHORTCUTS, native_text, sequence
 from timetracker.ui.timer_bar import TimerBar
@@ -89,8 +89,7 @@ class MainWindow(QMainWindow):
         self.dispatcher = ActionDispatcher(app, self)
         self.quitting = False
         self._told_about_tray = False
-        self.setWindowTitle(build_info.APP_NAME)
-        self.setWindowIcon(app_icon())
+        self.setWindowTitle(build_info.APP_NAME)  # (its icon is the application's)
         self.resize(1180, 760)
         self.setMinimumSize(QSize(820, 520))
 
