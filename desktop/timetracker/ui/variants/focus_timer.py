@@ -103,7 +103,6 @@ class FocusTimer(QFrame):
 
         self.start_stop = QPushButton()
         self.start_stop.setObjectName("focusStartStop")
-        self.start_stop.setCursor(Qt.CursorShape.PointingHandCursor)
         self.start_stop.setIconSize(QSize(14, 14))
         self.start_stop.clicked.connect(lambda: self.toggle())
         self.continue_button = QToolButton()
@@ -111,7 +110,6 @@ class FocusTimer(QFrame):
         self.continue_button.setText("Continue")
         self.continue_button.setAccessibleName("Continue last entry")
         self.continue_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.continue_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.continue_button.clicked.connect(lambda: self.bar.continue_last("focus"))
 
         buttons = QHBoxLayout()
