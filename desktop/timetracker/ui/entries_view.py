@@ -343,19 +343,18 @@ class EntryRowWidget(QFrame):
         stamp.show_entry(self.entry, self.overlap)
         stamp.update_times(self.view.app.clock())
         stamp.lay_out()
-        # At a fractional scale (150 %…) the row starts between two device pixels; the real
+        # At a fractional scale (150 %…) the row can start between two device pixels; real
         # widgets are drawn from there, so the image is drawn with the same fraction inside
         # it and placed on the whole pixel before — the same pixels, nothing moves on hover.
+        painter = QPainter(self)
         ratio = self.devicePixelRatioF()
-        origin = self.mapTo(self.window(), QPoint(0, 0))
-        shift = QPointF(math.modf(origin.x() * ratio)[0] / ratio,
-                        math.modf(origin.y() * ratio)[0] / ratio)
+        device = painter.deviceTransform()  # where this row is on the device being painted
+        shift = QPointF(math.modf(device.dx())[0] / ratio, math.modf(device.dy())[0] / ratio)
         image = transparent_pixmap(self.width() + 1, self.height() + 1, ratio)
         into = QPainter(image)
         into.translate(shift)
         stamp.render(into, QPoint(0, 0), QRegion(), QWidget.RenderFlag.DrawChildren)
         into.end()
-        painter = QPainter(self)
         painter.drawPixmap(-shift, image)
         painter.end()
 
