@@ -310,3 +310,21 @@ def test_changing_the_format_or_file_clears_the_old_report(
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("json"))
     assert dialog.table.rowCount() == 0 and not dialog.import_button.isEnabled()
     assert app.entries.count() == 0
+
+
+def test_problems_in_other_files_of_a_timewarrior_folder_name_their_file(
+        qtbot: QtBot, app: App, tmp_path: Path) -> None:
+    folder = tmp_path / "timew" / "data"
+    folder.mkdir(parents=True)
+    (folder / "2024-03.data").write_text(
+        "inc 20240304T080000Z - 20240304T090000Z # P\nnonsense\n", encoding="utf-8")
+    (folder / "2024-04.data").write_text("inc 2024XX04T080000Z # P\n", encoding="utf-8")
+    dialog = shown_dialog(qtbot, app)
+    dialog.set_inputs("timewarrior", folder, tz="UTC")
+    with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
+        dialog.preview_button.click()
+    wait_until_idle(qtbot, dialog)
+    listed = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
+    assert listed[0].startswith("Line 2: ")  # the file shown above
+    assert listed[1].startswith("2024-04.data, line 1, ")  # another file: named
+    assert app.entries.count() == 0

@@ -119,7 +119,7 @@ def test_a_colour_dot_is_round_and_centred_and_an_empty_one_is_transparent(
         qapp: QApplication) -> None:
     from timetracker.ui.icons import color_dot
 
-    image = color_dot("#3E63DD", 10).pixmap(10, 10).toImage()  # (drawn at ratio 2: 20 px)
+    image = color_dot("#3E63DD", 10).pixmap(20, 20).toImage()  # (a dot fills any size)
     middle = image.width() // 2
     assert image.pixelColor(middle, middle).name() == "#3e63dd"
     assert image.pixelColor(0, 0).alpha() == 0  # round: the corners stay clear
@@ -137,7 +137,7 @@ def test_icons_are_drawn_when_asked_at_the_size_and_pixel_ratio_asked(
 
     square = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8">' \
              b'<rect x="2" y="2" width="4" height="4" fill="#000000"/></svg>'
-    engine = SvgIconEngine(square, (16,))
+    engine = SvgIconEngine(square, ())  # (no designed size: any size)
     icon = QIcon(engine.clone())
     for size, ratio in ((16, 1.0), (18, 2.0), (24, 1.5)):
         pixmap = icon.pixmap(QSize(size, size), ratio)
@@ -151,3 +151,4 @@ def test_icons_are_drawn_when_asked_at_the_size_and_pixel_ratio_asked(
     assert normal.pixelColor(8, 8) != disabled.pixelColor(8, 8)  # the style's disabled look
     assert glyph("play", "#FF0000") is glyph("play", "#FF0000")  # drawn once per colour
     assert [s.width() for s in glyph("play", "#FF0000", 18).availableSizes()] == [18]
+

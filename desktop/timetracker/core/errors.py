@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 
 
 class TimeTrackerError(Exception):
@@ -64,13 +65,22 @@ class ImportProblems(ImportFormatError):
         first = problems[0]
         super().__init__(first.file, first.line, first.field, first.problem)
         others = count - 1
-        lines = [str(p.line) for p in problems[1:11] if p.line is not None]
+        places = [_place(p, first.file) for p in problems[1:11] if p.line is not None]
         where = ""
-        if lines:
-            shown = ", ".join(lines[:-1]) + (" and " if len(lines) > 1 else "") + lines[-1]
-            where = f", on line{'s' if len(lines) > 1 else ''} {shown}"
-            if others > len(lines):
-                where += " and more"
+        if places:
+            if others > len(places):
+                shown = ", ".join(places) + " and more"
+            else:
+                shown = ", ".join(places[:-1]) + (" and " if len(places) > 1 else "") + places[-1]
+            where = f", on line{'s' if others > 1 else ''} {shown}"
         self.args = (f"{first} — and {others} more problem{'s' if others > 1 else ''}{where}",)
         self.problems = list(problems)
         self.count = count
+
+
+def _place(problem: ImportFormatError, main_file: str) -> str:
+    """A problem's line, with its file's name when it is not the first problem's file (the
+    data files of a Timewarrior folder)."""
+    if problem.file == main_file:
+        return str(problem.line)
+    return f"{PurePath(problem.file).name}:{problem.line}"

@@ -13,16 +13,23 @@ LOCALTIME = Path("/etc/localtime")
 
 def system_timezone(environ: Mapping[str, str] | None = None,
                     localtime: Path = LOCALTIME) -> str:
-    """IANA name of the machine's zone (TZ, /etc/localtime, Windows registry); UTC if unknown.
+    """IANA name of the machine's zone (TZ, /etc/localtime, Windows registry); UTC if unknown."""
+    return detected_timezone(environ, localtime) or "UTC"
+
+
+def detected_timezone(environ: Mapping[str, str] | None = None,
+                      localtime: Path = LOCALTIME) -> str | None:
+    """IANA name of the machine's zone, or None when it cannot be told.
 
     The usual answers — a zone name in ``TZ``, or /etc/localtime linked into a zoneinfo folder
     — are read here directly; anything else (/etc/timezone, systemd's settings, the Windows
-    registry) is left to tzlocal, whose import costs a few milliseconds of every start."""
+    registry) is left to tzlocal, whose import costs a few milliseconds of every start (tzlocal
+    reads the process's own environment, not ``environ``)."""
     env: Mapping[str, str] = os.environ if environ is None else environ
     name = _zone_from_tz(env.get("TZ")) if "TZ" in env else _zone_from_link(localtime)
     if name is None:
         name = _zone_from_tzlocal()
-    return name if name and _known(name) else "UTC"
+    return name if name and _known(name) else None
 
 
 def _known(name: str) -> bool:

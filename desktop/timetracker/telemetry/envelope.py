@@ -58,9 +58,9 @@ def _os_version(system: str) -> str:
 
 def _timezone() -> str:
     try:
-        from timetracker.core.timezones import system_timezone
+        from timetracker.core.timezones import detected_timezone
 
-        return _safe(_TZ_NAME, system_timezone())
+        return _safe(_TZ_NAME, detected_timezone() or "")
     except Exception:  # any failure means "unknown", never a crash
         return "unknown"
 

@@ -78,7 +78,9 @@ def render_svg(data: bytes | QSvgRenderer, size: int, ratio: float = 1.0) -> QPi
 class SvgIconEngine(QIconEngine):
     """An icon drawn from SVG text when Qt first asks for a size, at the pixel ratio of the
     screen it is shown on, then kept: nothing is drawn for icons not on screen yet, and a
-    window moved to a high-DPI screen gets sharp pixmaps."""
+    window moved to a high-DPI screen gets sharp pixmaps. It is drawn at the size asked for
+    (a widget's icon size; Qt 6.8 and later ask with the logical size and the ratio apart,
+    which pyproject.toml requires)."""
 
     def __init__(self, svg: bytes, sizes: tuple[int, ...]) -> None:
         super().__init__()
@@ -143,9 +145,10 @@ def color_dot(color: str | None, size: int = 10) -> QIcon:
     """A round dot of ``color`` (a project's colour), or an empty icon of its size."""
     fill = color if color and QColor(color).isValid() else "none"
     radius = (size - 2) / 2
+    # (no designed size: it fills the icon size it is shown at, as the dots always did)
     return svg_icon(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
                     f'<circle cx="{size / 2}" cy="{size / 2}" r="{radius}" fill="{fill}"/>'
-                    "</svg>".encode(), size)
+                    "</svg>".encode())
 
 
 def svg_path(name: str) -> Path:

@@ -455,7 +455,7 @@ class ImportDialog(QDialog):
             self.error_note.setText(f"The first is shown above; {listed} below. Fix them, "
                                     "then run Preview again.")
             for problem in error.problems:
-                self.problem_list.addItem(_problem_line(problem))
+                self.problem_list.addItem(_problem_line(problem, error.file))
         elif isinstance(error, ImportFormatError):
             values = _problem_fields(error)
             self.error_note.setText("Fix it, then run Preview again.")
@@ -537,10 +537,12 @@ def _problem_fields(error: ImportFormatError) -> dict[str, str]:
             "Field": error.field or "—", "Problem": error.problem}
 
 
-def _problem_line(problem: ImportFormatError) -> str:
+def _problem_line(problem: ImportFormatError, main_file: str) -> str:
     """One problem as a line of the list: line, field, what is wrong (the file is shown once
-    above, unless a problem is in another file of a Timewarrior folder)."""
+    above; a problem in another file of a Timewarrior folder names its file)."""
     where = f"Line {problem.line}" if problem.line is not None else "The file"
+    if problem.file != main_file:
+        where = f"{Path(problem.file).name}, {where[0].lower()}{where[1:]}"
     if problem.field:
         where += f", {problem.field}"
     return f"{where}: {problem.problem}"

@@ -13,8 +13,8 @@ that runs before the window is shown and idle never names ``Qt``:
   without the ``WA_StyledBackground`` attribute).
 
 The launcher creates the namespace on purpose once the window is idle (``launch.warm_up``), so
-the first key press does not pay for it. tests/ui/test_startup_lean.py checks that opening
-the window leaves it untouched.
+the first key press does not pay for it. tests/ui/test_launch.py checks that opening the
+window leaves it untouched.
 """
 
 from __future__ import annotations

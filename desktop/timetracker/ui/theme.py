@@ -150,7 +150,9 @@ def apply(app: QApplication, choice: str) -> Theme:
 def set_style_property(widget: QWidget, name: str, value: object) -> None:
     """Set a property the style sheet selects on (``[running="true"]``…) and re-style the
     widget when it changed. A widget not polished yet is left alone: it takes the style sheet
-    with the property's value when it is first shown (and start-up never touches QStyle)."""
+    with the property's value when it is first shown (and start-up never touches QStyle).
+    Until the window is first idle a hidden widget counts as not polished (see _polished):
+    a widget must get its style properties before it is shown."""
     if widget.property(name) == value:
         return
     widget.setProperty(name, value)

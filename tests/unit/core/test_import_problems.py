@@ -64,7 +64,7 @@ def test_a_long_list_of_problems_is_capped_but_counted(tmp_path: Path) -> None:
     assert [p.line for p in error.problems] == list(range(2, PROBLEMS_LISTED + 2))
     assert str(error).endswith(
         f"— and {PROBLEMS_LISTED + 24} more problems, on lines "
-        "3, 4, 5, 6, 7, 8, 9, 10, 11 and 12 and more")
+        "3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and more")
 
 
 def test_watson_frames_and_timewarrior_lines_are_all_checked(tmp_path: Path) -> None:
@@ -88,6 +88,8 @@ def test_watson_frames_and_timewarrior_lines_are_all_checked(tmp_path: Path) -> 
         timewarrior.parse(folder, "UTC")
     assert [(Path(p.file).name, p.line) for p in caught.value.problems] == [
         ("2024-03.data", 2), ("2024-04.data", 1)]
+    # the other file is named where the one-line message lists the problem
+    assert str(caught.value).endswith("— and 1 more problem, on line 2024-04.data:1")
 
 
 def test_native_json_checks_every_record_of_every_list(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from timetracker.core.timezones import resolve_timezone, system_timezone
+from timetracker.core.timezones import detected_timezone, resolve_timezone, system_timezone
 
 
 @pytest.fixture
@@ -57,6 +57,7 @@ def test_anything_else_is_asked_of_tzlocal_and_unknown_is_utc(
                            localtime=plain) == "Asia/Tokyo"
     monkeypatch.setattr(tzlocal, "get_localzone_name", lambda: "Not/AZone")
     assert system_timezone({}, localtime=plain) == "UTC"
+    assert detected_timezone({}, localtime=plain) is None  # (telemetry says "unknown")
 
     def broken() -> str:
         raise OSError("no zone configured")

@@ -70,11 +70,11 @@ def parse(path: Path, tick: Tick = no_tick) -> ParsedFile:
         ("tasks", parsed.tasks, _task), ("tags", parsed.tags, _tag))
     for name, records, build in lists:
         for line, value in _items(members, name, file):
-            with problems.row():
+            with problems.row(file, line):
                 records.append(build(_object(value, file, line, name), file, line))
     entries = _items(members, "entries", file)
     for index, (line, value) in enumerate(entries):
-        with problems.row():
+        with problems.row(file, line):
             parsed.rows.append(_entry(_object(value, file, line, "entries"), file, line))
         if index % 500 == 499:
             tick(index + 1, len(entries))

@@ -119,16 +119,24 @@ class RowProblems:
         self.count = 0
 
     @contextmanager
-    def row(self) -> Iterator[None]:
-        """Read one row (or item) inside this: a problem in it is recorded, not raised."""
+    def row(self, file: str, line: int | None) -> Iterator[None]:
+        """Read one row (or item) of ``file`` at ``line`` inside this: a problem in it is
+        recorded, not raised — also one a parser did not name (a value of a type nobody
+        expected), as "cannot be read" at that line."""
         try:
             yield
         except ImportProblems:
             raise
         except ImportFormatError as problem:
-            self.count += 1
-            if len(self.found) < PROBLEMS_LISTED:
-                self.found.append(problem)
+            self._add(problem)
+        except (ValueError, TypeError, OverflowError, RecursionError, UnicodeError) as exc:
+            self._add(ImportFormatError(file, line, None,
+                                        f"cannot be read ({type(exc).__name__})"))
+
+    def _add(self, problem: ImportFormatError) -> None:
+        self.count += 1
+        if len(self.found) < PROBLEMS_LISTED:
+            self.found.append(problem)
 
     def raise_if_any(self) -> None:
         if self.count == 1:

@@ -23,7 +23,7 @@ def parse(path: Path, tz: str, tags_mode: str = "project", tick: Tick = no_tick)
     parsed = ParsedFile(FORMAT, file)
     problems = RowProblems()
     for index, (line, item) in enumerate(items):
-        with problems.row():
+        with problems.row(file, line):
             parsed.rows.append(_interval(item, file, line, tz, tags_mode))
         if index % 500 == 499:
             tick(index + 1, len(items))

@@ -75,7 +75,7 @@ def parse(path: Path, tz: str, tags_mode: str = "project", tick: Tick = no_tick)
         for number, raw in enumerate(text.splitlines(), start=1):
             done += 1
             if raw.strip():
-                with problems.row():
+                with problems.row(file, number):
                     parsed.rows.append(parse_line(raw, file, number, tz, tags_mode))
             if done % 1000 == 0:
                 tick(done, total)

@@ -73,7 +73,7 @@ def parse(path: Path, tz: str, tick: Tick = no_tick) -> ParsedFile:
             last_line = reader.line_num
             if not fields or fields == [""]:
                 continue
-            with problems.row():
+            with problems.row(file, line):
                 if len(fields) != len(columns):
                     raise ImportFormatError(
                         file, line, None, f"expected {len(columns)} fields, found {len(fields)}")

@@ -41,7 +41,7 @@ def parse(path: Path, tz: str, tick: Tick = no_tick) -> ParsedFile:
     parsed = ParsedFile(FORMAT, file)
     problems = RowProblems()
     for index, (line, frame) in enumerate(items):
-        with problems.row():
+        with problems.row(file, line):
             parsed.rows.append(_frame(frame, file, line, tz))
         if index % 500 == 499:
             tick(index + 1, len(items))

@@ -109,6 +109,7 @@ class FocusTimer(QFrame):
         self.continue_button.setObjectName("focusContinue")
         self.continue_button.setText("Continue")
         self.continue_button.setAccessibleName("Continue last entry")
+        self.continue_button.setIconSize(QSize(14, 14))  # (its glyph's size)
         self.continue_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.continue_button.clicked.connect(lambda: self.bar.continue_last("focus"))
 
