@@ -152,3 +152,21 @@ def test_icons_are_drawn_when_asked_at_the_size_and_pixel_ratio_asked(
     assert glyph("play", "#FF0000") is glyph("play", "#FF0000")  # drawn once per colour
     assert [s.width() for s in glyph("play", "#FF0000", 18).availableSizes()] == [18]
 
+
+
+def test_date_fields_calendars_draw_weekends_like_other_days(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QTextFormat
+    from PySide6.QtWidgets import QCalendarWidget, QDateEdit
+
+    edit = QDateEdit()
+    qtbot.addWidget(edit)
+    edit.setCalendarPopup(True)
+    calendar = edit.calendarWidget()
+    saturday = calendar.weekdayTextFormat(Qt.DayOfWeek.Saturday)
+    assert saturday.hasProperty(QTextFormat.Property.ForegroundBrush)  # Qt's red by default
+    theme.calm_calendar(edit)
+    for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
+        assert not calendar.weekdayTextFormat(day).hasProperty(
+            QTextFormat.Property.ForegroundBrush)  # the palette's text colour, per theme
+    assert calendar.verticalHeaderFormat() == \
+        QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader

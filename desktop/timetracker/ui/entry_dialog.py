@@ -25,6 +25,7 @@ from timetracker.core.entry_reads import EntryReads, EntryRow
 from timetracker.core.ranges import local_date
 from timetracker.core.time_format import clock_of_day
 from timetracker.core.timeparse import parse_clock
+from timetracker.ui import theme
 from timetracker.ui.actions import ActionDispatcher
 from timetracker.ui.picker import ProjectPicker, TagPicker
 
@@ -68,6 +69,7 @@ class EntryDialog(QDialog):
         day = entry.local_start().date() if entry else local_date(app.clock(), tz)
         self.date = QDateEdit(QDate(day.year, day.month, day.day))
         self.date.setCalendarPopup(True)
+        theme.calm_calendar(self.date)
         self.date.setDisplayFormat("ddd d MMM yyyy")
         self.date.setAccessibleName("Date")
         self.start = QLineEdit(clock_of_day(entry.local_start(), fmt) if entry else "")

@@ -112,6 +112,7 @@ class ImportDialog(QDialog):
         self.folder_button.setToolTip("Import every data file in a Timewarrior folder")
         self.folder_button.clicked.connect(self._browse_folder)
         path_row = QHBoxLayout()
+        path_row.setSpacing(8)
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
         path_row.addWidget(self.folder_button)

@@ -40,6 +40,7 @@ from timetracker.core.errors import TimeTrackerError
 from timetracker.core.ranges import DateRange, custom_range, local_date, named_range
 from timetracker.core.reports import Report, ReportRow
 from timetracker.telemetry.flag_keys import FeatureFlags
+from timetracker.ui import theme
 from timetracker.ui.actions import Source, dispatcher_for
 from timetracker.ui.background import (
     Cancelled,
@@ -172,6 +173,7 @@ class ReportsView(QWidget):
         self.to_edit = QDateEdit()
         for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
             edit.setCalendarPopup(True)
+            theme.calm_calendar(edit)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(f"{name} date")
             edit.dateChanged.connect(self._custom_dates_changed)

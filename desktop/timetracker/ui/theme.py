@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6 import QtCore
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from timetracker.core.resources import resource
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDateEdit
 
 THEME_CHOICES = ("system", "light", "dark")
 #: The Qt style under the style sheet, the same on every platform; the application property
@@ -44,6 +47,7 @@ class Theme(NamedTuple):
     toast: str
     toastText: str
     toastAction: str
+    onAccent: str  # text on an accent-coloured background (default buttons)
 
     @property
     def dark(self) -> bool:
@@ -56,13 +60,13 @@ THEMES = {
                    hover="#EEEEF4", accent="#5B5BD6", accentHover="#4B4BC4",
                    accentSoft="#E6E6FB", danger="#E5484D", dangerHover="#CE3A3F",
                    warn="#C27C0E", warnSoft="#FFF4DD", toast="#23232B", toastText="#F2F2F5",
-                   toastAction="#A8A8FF"),
+                   toastAction="#A8A8FF", onAccent="#FFFFFF"),
     "dark": Theme("dark", window="#17171B", surface="#202026", base="#16161A", rail="#121215",
                   text="#ECECF1", muted="#9D9DAA", border="#33333C", divider="#2A2A31",
                   hover="#2A2A32", accent="#8585F2", accentHover="#9B9BF7",
                   accentSoft="#2E2E5A", danger="#F0575C", dangerHover="#F57479",
                   warn="#F0B43C", warnSoft="#3A3020", toast="#EDEDF2", toastText="#1C1C24",
-                  toastAction="#4B4BC4"),
+                  toastAction="#4B4BC4", onAccent="#14141A"),
 }
 
 _TOKEN = re.compile(r"@([A-Za-z]+)")
@@ -190,3 +194,18 @@ def current(app: QApplication | None = None) -> Theme:
     instance = app or QApplication.instance()
     name = instance.property("ttTheme") if instance is not None else None
     return THEMES.get(str(name), THEMES["light"])
+
+
+def calm_calendar(edit: QDateEdit) -> None:
+    """A date field's calendar popup in the theme's colours: weekends in the text colour (Qt
+    draws them red) and no week-number column."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextCharFormat
+    from PySide6.QtWidgets import QCalendarWidget
+
+    calendar = edit.calendarWidget()
+    if calendar is None:
+        return
+    for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
+        calendar.setWeekdayTextFormat(day, QTextCharFormat())
+    calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
