@@ -16,7 +16,13 @@ from privacy_support import (  # noqa: F401 - fixtures
     make_app_fixture,
 )
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton, QFileDialog, QRadioButton, QTableWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QFileDialog,
+    QRadioButton,
+    QTableWidget,
+)
 from pytestqt.qtbot import QtBot
 from support.capture_server import CaptureServer
 from timetracker.app import App
@@ -318,3 +324,28 @@ def test_a_remote_kill_switch_on_sending_is_shown_and_respected(
     assert "Nothing can be sent from here" in pane.message.text()
     assert app.telemetry.status().queued == waiting  # kept, not deleted
     assert server.batches() == []
+
+
+def test_the_docs_links_take_the_new_themes_link_colour(
+        qtbot: QtBot, make_app: AppFactory, qapp: QApplication) -> None:
+    from PySide6.QtGui import QColor
+    from timetracker.ui import theme
+
+    def link_pixels(colour: str) -> int:
+        image = pane.docs_link.grab().toImage()
+        wanted = QColor(colour)
+        return sum(1 for y in range(image.height()) for x in range(image.width())
+                   if image.pixelColor(x, y) == wanted)
+
+    previous = (qapp.styleSheet(), qapp.palette())
+    try:
+        theme.apply(qapp, "light")
+        pane = open_pane(qtbot, make_app())
+        light, dark = theme.THEMES["light"].accent, theme.THEMES["dark"].accent
+        assert link_pixels(light) > 0
+        theme.apply(qapp, "dark")  # the links were laid out in the light colours
+        qapp.processEvents()
+        assert link_pixels(dark) > 0 and link_pixels(light) == 0
+    finally:
+        qapp.setStyleSheet(previous[0])
+        qapp.setPalette(previous[1])
