@@ -83,7 +83,7 @@ class ImportDialog(QDialog):
         self._dry_run = True
         self.setWindowTitle("Import time data")
         self.setObjectName("importDialog")
-        self.resize(820, 560)
+        self.resize(920, 580)
         self._build()
         self._inputs_changed()
 
@@ -187,7 +187,7 @@ class ImportDialog(QDialog):
         self.table = record_table(
             "Preview of the entries to import",
             ["Start", "End", "Duration", "Project", "Task", "Description", "Tags"],
-            stretch=5, numbers={2})
+            stretch={5, 6}, numbers={2})  # (description and tags share the spare width)
         layout.addWidget(self.table, 1)
 
         progress_row = QHBoxLayout()

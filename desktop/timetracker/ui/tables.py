@@ -12,10 +12,11 @@ NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 TEXT_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
-def record_table(accessible_name: str, columns: Sequence[str], *, stretch: int = 0,
-                 numbers: Collection[int] = (), editable: bool = False) -> QTableWidget:
+def record_table(accessible_name: str, columns: Sequence[str], *,
+                 stretch: Collection[int] = (0,), numbers: Collection[int] = (),
+                 editable: bool = False) -> QTableWidget:
     """A table of records: one row selected at a time, whole rows, no grid and no row numbers.
-    Column ``stretch`` takes the spare width, the others fit their contents; titles are
+    The ``stretch`` columns share the spare width, the others fit their contents; titles are
     aligned like the values under them (the ``numbers`` columns right, the others left).
     ``editable``: a double click or F2 edits a cell (otherwise nothing is edited in place)."""
     table = QTableWidget(0, len(columns))
@@ -36,6 +37,6 @@ def record_table(accessible_name: str, columns: Sequence[str], *, stretch: int =
     table.setWordWrap(False)
     header = table.horizontalHeader()
     for column in range(len(columns)):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretch
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column in stretch
                                     else QHeaderView.ResizeMode.ResizeToContents)
     return table
