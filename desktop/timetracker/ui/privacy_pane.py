@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QFileDialog,
@@ -69,6 +68,7 @@ from timetracker.ui.consent_dialog import (
     review_changes,
     wrapped,
 )
+from timetracker.ui.tables import record_table
 
 if TYPE_CHECKING:
     from timetracker.app import App
@@ -251,20 +251,10 @@ class PrivacyPane(QWidget):
 
     @staticmethod
     def _table(name: str, headers: Sequence[str]) -> QTableWidget:
-        table = QTableWidget(0, len(headers))
-        table.setAccessibleName(name)
-        table.setHorizontalHeaderLabels(list(headers))
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
+        # the last column takes the spare width and wraps (property lists, reasons)
+        table = record_table(name, headers, stretch={len(headers) - 1})
         table.setWordWrap(True)
-        header = table.horizontalHeader()
-        for column in range(len(headers)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         return table
 
     def _events_page(self) -> QWidget:
