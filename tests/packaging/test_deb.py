@@ -83,7 +83,8 @@ def test_only_used_qt_modules_are_bundled(installed: Path) -> None:
                        for p in (REPO / "desktop/timetracker").rglob("*.py"))
     imported = set(re.findall(r"\bPySide6\.(Qt\w+)", source))
     for names in re.findall(r"^\s*from PySide6 import (\([^)]*\)|[^\n]+)", source, re.M):
-        imported |= {name for name in (n.strip(" ()\n") for n in names.split(","))
+        code = "\n".join(line.split("#")[0] for line in names.splitlines())  # (no comments)
+        imported |= {name for name in (n.strip(" ()\n") for n in code.split(","))
                      if name.startswith("Qt")}
     pyside = installed / "opt/timetracker/_internal/PySide6"
     bundled = {p.name.split(".")[0] for p in pyside.glob("Qt*.so")}

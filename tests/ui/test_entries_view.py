@@ -13,11 +13,20 @@ from pytestqt.qtbot import QtBot
 from support.view_data import MONDAY, at
 from support.window_kit import WindowFactory
 from timetracker.app import App
+from timetracker.core.entry_reads import EntryRow
 from timetracker.ui.entries_view import EntriesView, EntryRowWidget
 from timetracker.ui.entry_dialog import EntryDialog
 from timetracker.ui.main_window import MainWindow
 
 FRIDAY = MONDAY + dt.timedelta(days=4)
+
+
+def entry_dialog(qtbot: QtBot, app: App, window: MainWindow,
+                 entry: EntryRow | None = None) -> EntryDialog:
+    """The manual-entry dialog over ``window`` (a new entry, or ``entry`` to edit)."""
+    dialog = EntryDialog(app, window.reads, window.dispatcher, entry, window)
+    qtbot.addWidget(dialog)
+    return dialog
 
 
 def totals(view: EntriesView) -> dict[str, str]:
@@ -166,8 +175,7 @@ def test_find_filters_rows_and_day_totals(qtbot: QtBot, week_app: App,
 def test_manual_entry_dialog_validates_and_saves(qtbot: QtBot, week_app: App,
                                                  make_window: WindowFactory) -> None:
     window = make_window(week_app)
-    dialog = EntryDialog(week_app, window.reads, window.dispatcher, None, window)
-    qtbot.addWidget(dialog)
+    dialog = entry_dialog(qtbot, week_app, window)
     dialog.description.setText("Late deploy")
     dialog.save()
     assert dialog.error.text() == "Start time is missing. Type it like 9:30 or 5pm."
@@ -192,8 +200,7 @@ def test_editing_in_the_dialog_changes_the_entry(qtbot: QtBot, week_app: App,
                                                  make_window: WindowFactory) -> None:
     window = make_window(week_app)
     target = row(window.entries, at(FRIDAY, 8, 30))
-    dialog = EntryDialog(week_app, window.reads, window.dispatcher, target.entry, window)
-    qtbot.addWidget(dialog)
+    dialog = entry_dialog(qtbot, week_app, window, target.entry)
     assert (dialog.start.text(), dialog.end.text()) == ("08:30", "12:30")
     dialog.end.setText("11:00")
     dialog.billable.setChecked(False)
@@ -501,8 +508,7 @@ def test_continuing_an_entry_from_its_row_keeps_the_keyboard_on_that_row(
 def test_a_long_overnight_entry_is_saved_only_when_save_is_pressed_again(
         qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
     window = make_window(week_app)
-    dialog = EntryDialog(week_app, window.reads, window.dispatcher, None, window)
-    qtbot.addWidget(dialog)
+    dialog = entry_dialog(qtbot, week_app, window)
     dialog.description.setText("Client call")
     dialog.start.setText("10:00")
     dialog.end.setText("8:00")  # swapped by mistake: 22 hours
@@ -521,8 +527,7 @@ def test_a_long_overnight_entry_is_saved_only_when_save_is_pressed_again(
 def test_a_long_overnight_entry_the_user_confirms_is_saved(
         qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
     window = make_window(week_app)
-    dialog = EntryDialog(week_app, window.reads, window.dispatcher, None, window)
-    qtbot.addWidget(dialog)
+    dialog = entry_dialog(qtbot, week_app, window)
     dialog.description.setText("Night shift")
     dialog.start.setText("18:00")
     dialog.end.setText("8:00")  # 14 hours, really
@@ -541,11 +546,9 @@ def test_the_12_hour_setting_shows_in_the_entry_dialog_and_the_backups_list(
     week_app.config.set("time_format", "12h")
     window = make_window(week_app)
     target = row(window.entries, at(FRIDAY, 13, 0))
-    dialog = EntryDialog(week_app, window.reads, window.dispatcher, target.entry, window)
-    qtbot.addWidget(dialog)
+    dialog = entry_dialog(qtbot, week_app, window, target.entry)
     assert dialog.start.text() == "1:00 PM"
-    new = EntryDialog(week_app, window.reads, window.dispatcher, None, window)
-    qtbot.addWidget(new)
+    new = entry_dialog(qtbot, week_app, window)
     assert (new.start.placeholderText(), new.end.placeholderText()) == ("9:00 AM", "5:30 PM")
 
     week_app.backups.create("manual")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6 import QtCore
+from PySide6 import QtCore  # (the Qt namespace only inside functions: ui/qt_names.py)
 from PySide6.QtCore import QEvent, QObject, QPoint, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QToolButton, QVBoxLayout, QWidget
@@ -44,7 +44,7 @@ class _Popup(QFrame):
     def __init__(self, parent: QWidget, placeholder: str) -> None:
         from PySide6.QtWidgets import QListWidget
 
-        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
+        Qt = QtCore.Qt
         super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("pickerPopup")
         layout = QVBoxLayout(self)
@@ -70,7 +70,7 @@ class _Popup(QFrame):
         self.resize(320, 340)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
+        Qt = QtCore.Qt
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
@@ -85,7 +85,7 @@ class _Popup(QFrame):
         return False
 
     def _move(self, step: int) -> None:
-        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
+        Qt = QtCore.Qt
         row = self.list.currentRow()
         count = self.list.count()
         for _ in range(count):
@@ -97,7 +97,7 @@ class _Popup(QFrame):
                 return
 
     def first_visible(self) -> None:
-        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
+        Qt = QtCore.Qt
         for row in range(self.list.count()):
             item = self.list.item(row)
             if not item.isHidden() and item.flags() & Qt.ItemFlag.ItemIsSelectable:
@@ -263,7 +263,7 @@ class TagPicker(QToolButton):
     def open_popup(self) -> _Popup:
         from PySide6.QtWidgets import QListWidgetItem
 
-        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
+        Qt = QtCore.Qt
         popup = _Popup(self, "Find or create tags…")
         popup.setAccessibleName("Tag picker")
         self._before = list(self.selected)
@@ -296,7 +296,7 @@ class TagPicker(QToolButton):
             popup.first_visible()
 
         def picked(data: object) -> None:
-            Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
+            Qt = QtCore.Qt
             if isinstance(data, tuple):  # create
                 name = data[1]
                 item = QListWidgetItem(name)
@@ -323,7 +323,7 @@ class TagPicker(QToolButton):
         return popup
 
     def _collect(self, popup: _Popup) -> None:
-        Qt = QtCore.Qt  # (here, not at import: ui/qt_names.py)
+        Qt = QtCore.Qt
         self.selected = [str(popup.list.item(row).data(_ROLE))
                          for row in range(popup.list.count() - 1)
                          if popup.list.item(row).checkState() == Qt.CheckState.Checked]
