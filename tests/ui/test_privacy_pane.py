@@ -104,6 +104,35 @@ def test_level_change_is_immediate_and_off_forgets_everything(
     assert row_of(pane.events_table, "telemetry.install")[2] == "sent"
 
 
+def test_each_declared_event_fits_on_one_line_with_its_reason_below(
+        qtbot: QtBot, make_app: AppFactory) -> None:
+    app = make_app()
+    app.telemetry.set_level("full")
+    pane = open_pane(qtbot, app)
+    table = pane.events_table
+    header = table.horizontalHeader()
+    titles = [table.horizontalHeaderItem(c).text()  # type: ignore[union-attr]
+              for c in range(table.columnCount())]
+    assert titles[-1] == "Properties"
+    # the long property lists are cut to the table's width, never scrolled sideways
+    assert table.horizontalScrollBar().maximum() == 0
+    assert header.sectionPosition(table.columnCount() - 1) + \
+        header.sectionSize(table.columnCount() - 1) <= table.viewport().width()
+    registry = app.telemetry.registry
+    widest = max(registry.events.values(), key=lambda spec: len(spec.properties))
+    cells = row_of(table, widest.name)
+    assert cells[-1] == ", ".join(widest.properties)
+    index = column(table, 0).index(widest.name)
+    item = table.item(index, 5)
+    assert item is not None and item.toolTip() == cells[-1]  # the whole list on hover
+    assert table.item(index, 0).toolTip() == widest.description  # type: ignore[union-attr]
+    # selecting the event shows why it is collected and each property's values
+    table.selectRow(index)
+    details = pane.event_details.toPlainText()
+    assert widest.description.replace("`", "") in details
+    assert all(name in details for name in widest.properties)
+
+
 def test_reset_id_replaces_the_install_id(qtbot: QtBot, make_app: AppFactory) -> None:
     app = make_app()
     app.telemetry.set_level("basic")

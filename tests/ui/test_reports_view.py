@@ -19,7 +19,15 @@ from timetracker.core.ranges import custom_range, named_range
 from timetracker.core.reports import Report
 from timetracker.ui import theme
 from timetracker.ui.background import wait_for_all
-from timetracker.ui.charts import FALLBACK_COLORS, Slice, muted_color, slice_colors
+from timetracker.ui.charts import (
+    FALLBACK_COLORS,
+    BreakdownChart,
+    Slice,
+    muted_color,
+    slice_colors,
+)
+from timetracker.ui.colours import contrast_ratio, outline_for, outline_on_base
+from timetracker.ui.icons import color_dot
 from timetracker.ui.quantities import amounts_label, duration_label
 from timetracker.ui.reports_view import ReportsView
 
@@ -292,6 +300,71 @@ def test_none_bucket_is_grey_in_chart_and_table(qtbot: QtBot, app: App) -> None:
     QApplication.processEvents()
     none = [r.label for r in report.rows].index("(no client)")
     assert dot_colour(view, none) == muted_color(dark).name() != grey
+
+
+def test_colour_contrast_follows_wcag() -> None:
+    black, white = QColor("#000000"), QColor("#FFFFFF")
+    assert contrast_ratio(black, white) == pytest.approx(21.0)
+    assert contrast_ratio(white, black) == pytest.approx(21.0)
+    assert contrast_ratio(QColor("#777777"), QColor("#777777")) == pytest.approx(1.0)
+    # WCAG's example pair: #767676 on white is just above 4.5:1
+    assert contrast_ratio(QColor("#767676"), white) == pytest.approx(4.54, abs=0.01)
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_project_colours_that_would_vanish_get_a_ring(name: str) -> None:
+    colours = theme.THEMES[name]
+    surface, text = QColor(colours.window), QColor(colours.text)
+    for vivid in FALLBACK_COLORS:  # the colours rows get by default stand out on both themes
+        assert outline_for(QColor(vivid), surface, text) is None
+    hidden = QColor("#1A1A20") if name == "dark" else QColor("#F8F8FA")
+    ring = outline_for(hidden, surface, text)
+    assert ring is not None
+    assert contrast_ratio(ring, surface) > 2 * contrast_ratio(hidden, surface)
+
+
+def test_a_dark_project_colour_is_outlined_in_the_dark_chart_and_table(
+        qtbot: QtBot, app: App) -> None:
+    dark = theme.THEMES["dark"]
+    navy = "#18181E"  # nearly the dark theme's window colour
+    chart = BreakdownChart()
+    qtbot.addWidget(chart)
+    chart.setPalette(theme.palette(dark))
+    chart.resize(480, 120)
+    chart.set_slices([Slice("Night shift", 3 * H, navy), Slice("Website", 2 * H, "#4F7DF3")])
+    image = chart.grab().toImage()
+    ring = outline_for(QColor(navy), QColor(dark.window), QColor(dark.text))
+    assert ring is not None
+
+    def near(colour: QColor, target: QColor) -> bool:
+        return max(abs(colour.red() - target.red()), abs(colour.green() - target.green()),
+                   abs(colour.blue() - target.blue())) <= 12
+
+    ratio = image.devicePixelRatio()
+    row_mid = round((4 + BreakdownChart.ROW_HEIGHT / 2) * ratio)
+    # the first row's bar: its ring is drawn along its top and bottom edges
+    column = [image.pixelColor(round(chart.width() * 0.5 * ratio), y)
+              for y in range(row_mid - round(8 * ratio), row_mid + round(8 * ratio))]
+    assert any(near(c, ring) for c in column), "the dark bar has no visible edge"
+    assert any(near(c, QColor(navy)) for c in column)  # filled with its own colour
+    # the second row's bright bar needs no ring
+    second = row_mid + round(BreakdownChart.ROW_HEIGHT * ratio)
+    column = [image.pixelColor(round(chart.width() * 0.3 * ratio), y)
+              for y in range(second - round(8 * ratio), second + round(8 * ratio))]
+    assert not any(near(c, ring) for c in column)
+    # the table's dot for such a project: a ring around the colour
+    edge = outline_for(QColor(navy), QColor(dark.base), QColor(dark.text))
+    assert edge is not None
+    dot = color_dot(navy, 12, edge.name()).pixmap(QSize(12, 12)).toImage()
+    assert near(dot.pixelColor(6, 6), QColor(navy))
+    assert any(near(dot.pixelColor(x, 6), edge) for x in range(0, 4))
+
+
+def test_dots_on_fields_and_lists_follow_the_theme(themed: theme.Theme) -> None:
+    navy = "#18181E"
+    edge = outline_on_base(navy)
+    assert (edge is not None) == themed.dark  # invisible on the dark theme only
+    assert outline_on_base(None) is None
 
 
 def test_fallback_colours_skip_colours_rows_already_have() -> None:

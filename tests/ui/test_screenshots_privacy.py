@@ -17,7 +17,7 @@ from privacy_support import (  # noqa: F401 - fixtures
     make_app_fixture,
 )
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 from support.capture_server import CaptureServer
 from support.screenshots import has_color, save_png
@@ -96,6 +96,9 @@ def test_privacy_pane(qtbot: QtBot, themed: theme.Theme, shots: Path, make_app: 
     qtbot.waitUntil(pane.isVisible)
     dialog.resize(1000, 780)
     qtbot.waitExposed(dialog)
+    # the page scrolls down only: no sideways scroll bar once the resize is laid out
+    sideways = dialog.findChild(QScrollArea, "privacyScroll").horizontalScrollBar()
+    qtbot.waitUntil(lambda: not sideways.isVisible())
     save(dialog, shots, f"privacy-pane-{themed.name}", themed)
     pane.tabs.setCurrentIndex(1)
     pane.queue_table.selectRow(0)

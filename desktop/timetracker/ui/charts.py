@@ -27,9 +27,11 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPalette,
+    QPen,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from timetracker.ui.colours import mix, outline_for
 from timetracker.ui.quantities import duration_label, hours_minutes
 
 #: Used for rows without a colour of their own (clients, tags, projects with none), in order,
@@ -38,16 +40,9 @@ FALLBACK_COLORS = ("#4F7DF3", "#30A46C", "#F76B15", "#8E4EC6", "#12A594", "#D640
                    "#FFB224", "#E5484D", "#3E63DD", "#46A758", "#E93D82", "#0090FF")
 
 
-def _mix(a: QColor, b: QColor, amount: float) -> QColor:
-    """``a`` moved ``amount`` (0..1) of the way to ``b``."""
-    return QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * amount,
-                           a.greenF() + (b.greenF() - a.greenF()) * amount,
-                           a.blueF() + (b.blueF() - a.blueF()) * amount)
-
-
 def muted_color(palette: QPalette) -> QColor:
     """Secondary text: the window text moved towards the background (works in any theme)."""
-    return _mix(palette.color(QPalette.ColorRole.WindowText),
+    return mix(palette.color(QPalette.ColorRole.WindowText),
                 palette.color(QPalette.ColorRole.Window), 0.45)
 
 
@@ -173,8 +168,8 @@ class DailyBarChart(QWidget):
         pal = self.palette()
         text = pal.color(QPalette.ColorRole.WindowText)
         base = pal.color(QPalette.ColorRole.Window)
-        muted = _mix(text, base, 0.45)
-        grid = _mix(text, base, 0.86)
+        muted = mix(text, base, 0.45)
+        grid = mix(text, base, 0.86)
         bar = pal.color(QPalette.ColorRole.Highlight)
         fm = QFontMetrics(self.font())
         plot = self._plot_rect()
@@ -236,7 +231,7 @@ class DailyBarChart(QWidget):
                                  Qt.AlignmentFlag.AlignCenter, label)
                 font.setBold(False)
                 painter.setFont(font)
-        painter.setPen(_mix(text, base, 0.7))
+        painter.setPen(mix(text, base, 0.7))
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         painter.end()
 
@@ -345,8 +340,8 @@ class BreakdownChart(QWidget):
         pal = self.palette()
         text = pal.color(QPalette.ColorRole.WindowText)
         base = pal.color(QPalette.ColorRole.Window)
-        muted = _mix(text, base, 0.45)
-        track = _mix(text, base, 0.9)
+        muted = mix(text, base, 0.45)
+        track = mix(text, base, 0.9)
         fm = QFontMetrics(self.font())
         if not self._slices:
             painter.setPen(muted)
@@ -367,8 +362,10 @@ class BreakdownChart(QWidget):
                                                        strict=True)):
             top = 4 + i * self.ROW_HEIGHT
             mid = top + self.ROW_HEIGHT / 2
-            # swatch + label
-            painter.setPen(Qt.PenStyle.NoPen)
+            # swatch + label (a colour too close to the background gets a ring)
+            outline = outline_for(colour, base, text)
+            edge = QPen(outline, 1) if outline is not None else QPen(Qt.PenStyle.NoPen)
+            painter.setPen(edge)
             painter.setBrush(colour)
             painter.drawEllipse(QPointF(6, mid), 4.5, 4.5)
             painter.setPen(text)
@@ -382,9 +379,12 @@ class BreakdownChart(QWidget):
             painter.setBrush(track)
             painter.drawRoundedRect(track_rect, bar_h / 2, bar_h / 2)
             length = max(bar_h, bar_w * piece.seconds / peak)
+            painter.setPen(edge)
             painter.setBrush(colour)
-            painter.drawRoundedRect(QRectF(bar_left, mid - bar_h / 2, length, bar_h),
-                                    bar_h / 2, bar_h / 2)
+            bar_rect = QRectF(bar_left, mid - bar_h / 2, length, bar_h)
+            if outline is not None:  # the ring inside the bar's own outline
+                bar_rect.adjust(0.5, 0.5, -0.5, -0.5)
+            painter.drawRoundedRect(bar_rect, bar_rect.height() / 2, bar_rect.height() / 2)
             # value
             painter.setPen(muted)
             painter.drawText(QRectF(bar_left + bar_w + 8, top, value_w, self.ROW_HEIGHT),

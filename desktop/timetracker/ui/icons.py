@@ -141,13 +141,17 @@ def glyph(name: str, color: str, size: int = 16) -> QIcon:
 
 
 @cache
-def color_dot(color: str | None, size: int = 10) -> QIcon:
-    """A round dot of ``color`` (a project's colour), or an empty icon of its size."""
+def color_dot(color: str | None, size: int = 10, outline: str | None = None) -> QIcon:
+    """A round dot of ``color`` (a project's colour), or an empty icon of its size;
+    ``outline``: a ring around it (see colours.outline_for)."""
     fill = color if color and QColor(color).isValid() else "none"
     radius = (size - 2) / 2
+    ring = f' stroke="{outline}" stroke-width="1"' if outline else ""
+    if ring:
+        radius -= 0.5  # the ring inside the dot's own size
     # (no designed size: it fills the icon size it is shown at, as the dots always did)
     return svg_icon(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}">'
-                    f'<circle cx="{size / 2}" cy="{size / 2}" r="{radius}" fill="{fill}"/>'
+                    f'<circle cx="{size / 2}" cy="{size / 2}" r="{radius}" fill="{fill}"{ring}/>'
                     "</svg>".encode())
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QToolButton, QVBoxLayout, QWidget
 
 from timetracker.core.entry_reads import PickerProject
 from timetracker.ui import theme
+from timetracker.ui.colours import outline_on_base
 from timetracker.ui.icons import color_dot, glyph
 from timetracker.ui.qt_names import set_enum
 
@@ -156,7 +157,8 @@ class ProjectPicker(QToolButton):
     def _show_choice(self) -> None:
         if self.project:
             text = self.project + (f" · {self.task}" if self.task else "")
-            self.setIcon(color_dot(self.color or "#888888"))
+            colour = self.color or "#888888"
+            self.setIcon(color_dot(colour, outline=outline_on_base(colour)))
             self.setText(text)
             self.setToolTip(f"Project: {text} (click to change)")
         else:
@@ -177,7 +179,8 @@ class ProjectPicker(QToolButton):
         items.append((none_item, ""))
         for project in self._projects():
             label = project.name + (f"   ({project.client})" if project.client else "")
-            item = QListWidgetItem(color_dot(project.color), label)
+            item = QListWidgetItem(color_dot(project.color, outline=outline_on_base(project.color)),
+                                   label)
             item.setData(_ROLE, Choice(project.name))
             popup.list.addItem(item)
             items.append((item, f"{project.name} {project.client or ''}".lower()))

@@ -261,10 +261,11 @@ class PrivacyPane(QWidget):
         page, layout = tab_page()
         self.events_note = wrapped("", "muted")
         layout.addWidget(self.events_note)
-        self.events_table = self._table(
+        # why each event is collected and the values its properties take: in the details below
+        # the table (one line per event here, the property list cut short to fit the width)
+        self.events_table = record_table(
             "Declared events", ["Event", "Level", "At your level", "Sent", "Last sent",
-                                "Properties", "Why it is collected"])
-        self.events_table.setWordWrap(False)
+                                "Properties"], stretch={5})
         self.events_table.itemSelectionChanged.connect(self._show_event_details)
         self.event_details = QTextBrowser()
         self.event_details.setObjectName("eventList")
@@ -441,8 +442,7 @@ class PrivacyPane(QWidget):
         for info in events:
             rows.append((info.name, info.level, self._event_state(info, status),
                          str(info.sent_count), when(info.last_sent),
-                         ", ".join(p.name for p in info.properties) or "(none)",
-                         info.description))
+                         ", ".join(p.name for p in info.properties) or "(none)"))
         sent_kinds = sum(1 for row in rows if row[2].startswith("sent"))
         families = "".join(
             f" At Full, events may also say which variant of a new feature this run showed "
@@ -462,7 +462,7 @@ class PrivacyPane(QWidget):
             for column in range(len(row)):
                 item = self.events_table.item(index, column)
                 assert item is not None
-                item.setToolTip(row[5] if column == 5 else row[6])
+                item.setToolTip(row[5] if column == 5 else self._events[row[0]].description)
                 if not row[2].startswith("sent"):
                     item.setForeground(muted)
                 elif column == 2:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QRectF, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,6 +42,7 @@ from timetracker.core.catalog import ClientView, ProjectView, TaskView
 from timetracker.core.naming import format_cents
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.charts import mute_text, muted_color
+from timetracker.ui.colours import outline_on_base
 from timetracker.ui.quantities import money
 from timetracker.ui.tables import NUMBER_ALIGNMENT, record_table
 from timetracker.ui.toast import Toast
@@ -71,13 +72,16 @@ def client_picker(accessible_name: str) -> QComboBox:
 
 
 def swatch_icon(color: str, size: int = 14) -> QIcon:
+    """A rounded square of a project's colour (ringed when it would vanish on the theme)."""
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pix)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
+    outline = outline_on_base(color)
+    painter.setPen(QPen(QColor(outline), 1) if outline is not None else QPen(Qt.PenStyle.NoPen))
     painter.setBrush(QColor(color))
-    painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    painter.drawRoundedRect(QRectF(1.5, 1.5, size - 3, size - 3) if outline is not None
+                            else QRectF(1, 1, size - 2, size - 2), 3, 3)
     painter.end()
     return QIcon(pix)
 

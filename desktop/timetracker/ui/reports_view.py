@@ -56,6 +56,7 @@ from timetracker.ui.charts import (
     muted_color,
     slice_colors,
 )
+from timetracker.ui.colours import outline_on_base
 from timetracker.ui.icons import color_dot
 from timetracker.ui.quantities import amounts_label, duration_label
 from timetracker.ui.tables import NUMBER_ALIGNMENT, record_table
@@ -497,7 +498,7 @@ class ReportsView(QWidget):
         right = NUMBER_ALIGNMENT
         for r, (row, colour) in enumerate(zip(rows, colours, strict=True)):
             name = QTableWidgetItem(row.label)
-            name.setIcon(color_dot(colour.name(), 12))
+            name.setIcon(color_dot(colour.name(), 12, outline_on_base(colour.name())))
             name.setToolTip(row.label)
             name.setData(Qt.ItemDataRole.UserRole, row.key)
             cells = [name, QTableWidgetItem(duration_label(row.seconds)),
