@@ -12,6 +12,7 @@ from support.telemetry_kit import API_KEY
 from timetracker.app import App
 from timetracker.core.paths import AppPaths
 from timetracker.core.ranges import named_range
+from timetracker.ui import theme
 from timetracker.ui.launch import _warm_up
 
 from tests.conftest import PYTHON
@@ -80,17 +81,15 @@ sys.exit(code)
 """
 
 
-def test_the_qt_namespace_and_the_window_icon_come_after_the_window_is_idle(
-        home: Path, cli_env: dict[str, str]) -> None:
-    # PySide6 makes ~90 Python enums the first time anything names `Qt` (~14 ms, the biggest
-    # single start-up cost; ui/qt_names.py): a week with everything a row can show, a running
-    # timer in the bar, still opens without it
+def _week_with_a_running_timer(home: Path) -> None:
+    """Everything a row and the bar can show: a project colour, tags, billable, an overlap,
+    and a timer running on a project."""
     app = App(paths=AppPaths.under(home), environ={"TIMETRACKER_HOME": str(home),
                                                    "TIMETRACKER_TELEMETRY": "off"})
     now = app.clock()
     week = named_range("this_week", now, app.timezone, str(app.config.get("week_start")))
     since = max(week.start, now - 3 * 3600)
-    app.catalog.add_project("Website", color="#E5484D")
+    app.catalog.add_project("Website", color="#E5484D", billable=True)
     span = (now - since) // 6
     app.entries.add(since, since + 2 * span, project="Website", description="Layout",
                     tags=["design", "client-visible"], billable=True)
@@ -98,6 +97,57 @@ def test_the_qt_namespace_and_the_window_icon_come_after_the_window_is_idle(
     app.entries.start(project="Website", description="Review", tags=["design"],
                       at=since + 4 * span)
     app.close()
+
+
+# Run like `timetracker`; then, for the timer bar's widgets that the style sheet selects by
+# state (running, chosen project, billable), whether they look the same once every widget of
+# the window is styled again from scratch — they must have been styled with their state.
+_REPORT_BAR_STYLES = """
+import sys
+from timetracker.__main__ import main
+code = main([])
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow))
+bar = window.findChild(QWidget, "timerBar")
+parts = [bar.findChild(QWidget, name) for name in ("startStop", "billableButton")]
+parts.append(bar.project)
+before = [part.grab().toImage() for part in parts]
+stop = before[0]
+print("stop", stop.pixelColor(stop.width() // 2, 4).name())
+for widget in [window, *window.findChildren(QWidget)]:
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+QApplication.processEvents()
+after = [part.grab().toImage() for part in parts]
+print("restyled-equal", [a == b for a, b in zip(before, after)])
+sys.exit(code)
+"""
+
+
+def test_a_timer_running_at_start_is_styled_as_running(home: Path,
+                                                        cli_env: dict[str, str]) -> None:
+    # start-up styles a widget once, when it is first shown (theme.set_style_property): the
+    # bar must be filled by then — it showed the Start button's colour on a running timer
+    _week_with_a_running_timer(home)
+    done = subprocess.run([PYTHON, "-c", _REPORT_BAR_STYLES],
+                          env={**cli_env, "QT_QPA_PLATFORM": "offscreen",
+                               "TIMETRACKER_TELEMETRY": "off",
+                               "TIMETRACKER_GUI_EXIT_WHEN_IDLE": "1"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("gui-idle ")
+    danger = theme.THEMES[theme.resolve("system").name].danger.lower()
+    assert lines[1] == f"stop {danger}"
+    assert lines[2] == "restyled-equal [True, True, True]"
+
+
+def test_the_qt_namespace_and_the_window_icon_come_after_the_window_is_idle(
+        home: Path, cli_env: dict[str, str]) -> None:
+    # PySide6 makes ~90 Python enums the first time anything names `Qt` (~14 ms, the biggest
+    # single start-up cost; ui/qt_names.py): a week with everything a row can show, a running
+    # timer in the bar, still opens without it
+    _week_with_a_running_timer(home)
 
     def qt_namespace_and_icon_after(exit_when: str) -> tuple[bool, bool]:
         done = subprocess.run([PYTHON, "-c", _REPORT_QT_NAMESPACE],

@@ -147,7 +147,10 @@ class VariantHost(QWidget):
         if widget.parent() is not self:
             widget.setParent(self)
         layout.addWidget(widget)
-        widget.show()
+        if widget.isHidden() or self.isVisible():
+            # (a new child of a hidden host shows with it: showing it now would style it
+            # before the window filled it — theme.set_style_property)
+            widget.show()
         first = self._current is None
         self._current = widget
         changed = variant != self.variant
