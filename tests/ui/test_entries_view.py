@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from support.view_data import MONDAY, at
 from support.window_kit import WindowFactory
 from timetracker.app import App
+from timetracker.core.durations import clock_time as hm
 from timetracker.core.entry_reads import EntryRow
 from timetracker.ui.entries_view import EntriesView, EntryRowWidget
 from timetracker.ui.entry_dialog import EntryDialog
@@ -478,6 +479,23 @@ def test_ctrl_d_in_a_rows_field_duplicates_the_entry_and_leaves_the_text_alone(
     qtbot.keyClick(target.description, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert len([e for e in week_app.entries.list() if e.start == at(FRIDAY, 8, 30)]) == 2
     assert row(view, at(FRIDAY, 8, 30)).description.text() == text
+
+
+def test_copy_on_a_row_puts_the_entry_on_the_clipboard_and_changes_nothing(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    view = make_window(week_app).entries
+    before = week_app.entries.list()
+    target = row(view, at(FRIDAY, 8, 30))
+    target.setFocus()
+    QApplication.clipboard().clear()
+    qtbot.keyClick(target, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    entry = target.entry
+    text = QApplication.clipboard().text()
+    assert text.startswith(f"{entry.description} — {entry.project}")
+    assert all(f"#{tag}" in text for tag in entry.tags)
+    assert f"{entry.local_start():%a %d %b} 08:30–" in text
+    assert text.endswith(f"({hm(entry.duration(week_app.clock()))})")
+    assert week_app.entries.list() == before  # not duplicated
 
 
 def test_leaving_a_row_takes_the_hover_look_from_every_one_of_its_widgets(

@@ -492,10 +492,25 @@ class EntryRowWidget(QFrame):
         if event.key() == QtCore.Qt.Key.Key_Delete:
             self.view.delete(self.entry, "shortcut")
             return
-        if event.matches(QKeySequence.StandardKey.Copy) or _is_duplicate_key(event):
+        if _is_duplicate_key(event):
             self.view.duplicate(self.entry, "shortcut")
             return
+        if event.matches(QKeySequence.StandardKey.Copy):
+            QApplication.clipboard().setText(self.as_text())
+            return
         super().keyPressEvent(event)
+
+    def as_text(self) -> str:
+        """The entry as one line of text (what Copy puts on the clipboard)."""
+        entry, fmt = self.entry, self.view.time_format
+        end = entry.local_end()
+        what = entry.description or "(no description)"
+        where = " · ".join(part for part in (entry.project, entry.task) if part)
+        tags = f" #{' #'.join(entry.tags)}" if entry.tags else ""
+        span = (f"{entry.local_start():%a %d %b} {clock_of_day(entry.local_start(), fmt)}–"
+                f"{clock_of_day(end, fmt) if end is not None else 'now'}")
+        return (f"{what}{f' — {where}' if where else ''}{tags} — {span} "
+                f"({hm(entry.duration(self.view.app.clock()))})")
 
 
 def _is_duplicate_key(event: QKeyEvent) -> bool:

@@ -45,6 +45,7 @@ BY_KEY = {s.key: s for s in SHORTCUTS}
 LIST_KEYS: tuple[tuple[str, str], ...] = (
     ("Delete", "Delete the focused entry (undo with Ctrl+Z)"),
     ("Ctrl+D", "Duplicate the focused entry"),
+    ("Ctrl+C", "Copy the focused entry as a line of text"),
     ("Enter", "Save the field you are editing"),
     ("Esc", "Cancel editing the field"),
 )
