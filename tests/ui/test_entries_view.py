@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 from support.view_data import MONDAY, at
 from support.window_kit import WindowFactory
@@ -479,6 +479,46 @@ def test_ctrl_d_in_a_rows_field_duplicates_the_entry_and_leaves_the_text_alone(
     qtbot.keyClick(target.description, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert len([e for e in week_app.entries.list() if e.start == at(FRIDAY, 8, 30)]) == 2
     assert row(view, at(FRIDAY, 8, 30)).description.text() == text
+
+
+def test_undo_from_the_toast_leaves_the_keyboard_out_of_the_rows_fields(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = active_window(qtbot, make_window(week_app))
+    view = window.entries
+    target = row(view, at(FRIDAY, 8, 30))
+    entry_id = target.entry.id
+    target.setFocus()
+    qtbot.keyClick(target, Qt.Key.Key_Delete)
+    button = window.toast.button
+    assert button.focusPolicy() == Qt.FocusPolicy.TabFocus  # a click leaves the focus alone
+    button.setFocus()  # reached by Tab: hiding it must not pass the focus down the line
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert entry_id in {r.entry.id for r in view.rows()}
+    assert not window.toast.isVisible()
+    focus = QApplication.focusWidget()
+    assert not isinstance(focus, QLineEdit), "typing now would change an entry"
+    before = week_app.entries.list()
+    if focus is not None:
+        qtbot.keyClicks(focus, "ZZ")
+    assert week_app.entries.list() == before
+
+
+def test_a_long_description_is_quoted_short_in_the_delete_toast(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app, size=(900, 600))
+    view = window.entries
+    target = row(view, at(FRIDAY, 8, 30))
+    long = "Refactor the payment gateway integration so that retries are idempotent " * 3
+    week_app.entries.edit(target.entry.id, description=long)
+    view.refresh()
+    view.delete(row(view, at(FRIDAY, 8, 30)).entry, "menu")
+    toast = window.toast
+    assert toast.isVisible() and toast.button.isVisible()
+    text = toast.label.text()
+    assert text.startswith("“Refactor the payment gateway") and text.endswith("…” deleted.")
+    assert len(text) < 70
+    assert toast.geometry().left() >= 20 and toast.geometry().right() <= window.width() - 20
+    assert toast.width() <= 640
 
 
 def test_copy_on_a_row_puts_the_entry_on_the_clipboard_and_changes_nothing(

@@ -54,6 +54,7 @@ from timetracker.ui.icons import glyph, transparent_pixmap
 from timetracker.ui.picker import Choice, ProjectPicker
 from timetracker.ui.qt_names import elide_right, set_enum
 from timetracker.ui.shortcuts import native_text
+from timetracker.ui.toast import TOAST_QUOTE_CHARS, shorten
 
 if TYPE_CHECKING:
     from timetracker.app import App
@@ -913,7 +914,8 @@ class EntriesView(QWidget):
         entries = self.app.entries
         if self.dispatcher.run("entry.delete", source,
                                lambda: entries.delete(entry.id)) is not None:
-            what = f"“{entry.description}”" if entry.description else "Entry"
+            what = f"“{shorten(entry.description, TOAST_QUOTE_CHARS)}”" if entry.description \
+                else "Entry"
             self.notify.emit(f"{what} deleted.", "Undo", self._undo_callback(source))
 
     def _undo_callback(self, source: Source) -> Callable[[], None]:
