@@ -210,6 +210,54 @@ def test_editing_in_the_dialog_changes_the_entry(qtbot: QtBot, week_app: App,
     assert (changed.end, changed.billable) == (at(FRIDAY, 11, 0), False)
 
 
+def test_the_dialogs_messages_go_once_the_fields_change(qtbot: QtBot, week_app: App,
+                                                       make_window: WindowFactory) -> None:
+    dialog = entry_dialog(qtbot, week_app, make_window(week_app))
+    dialog.start.setText("abc")
+    dialog.end.setText("10:00")
+    dialog.save()
+    assert dialog.error.text().startswith("Start time 'abc' is not a time.")
+    widths = (dialog.start.width(), dialog.end.width())
+    dialog.start.setText("9:00")
+    assert dialog.error.text() == ""  # fixed: the message about it is gone
+    assert dialog.duration.text() == "1:00:00"
+    QApplication.processEvents()
+    assert (dialog.start.width(), dialog.end.width()) == widths  # no jump as a duration shows
+    dialog.start.setText("10:00")
+    dialog.end.setText("8:00")  # 22 hours overnight: asked once
+    dialog.save()
+    assert "press Save again" in dialog.error.text()
+    dialog.end.setText("11:30")
+    assert dialog.error.text() == ""
+
+
+def test_a_running_entry_is_edited_in_the_dialog_and_keeps_running(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    running = week_app.entries.start(description="Review", at=at(FRIDAY, 13, 0)).entry
+    window.refresh_all()
+    target = next(r for r in window.entries.rows() if r.entry.id == running.id)
+    dialog = entry_dialog(qtbot, week_app, window, target.entry)
+    assert dialog.windowTitle() == "Edit running entry"
+    assert dialog.end.text() == "" and dialog.end.placeholderText() == "running"
+    assert dialog.duration.text().startswith("running, ")
+    dialog.start.setText("12:30")
+    dialog.save()
+    assert dialog.result() == EntryDialog.DialogCode.Accepted
+    changed = week_app.entries.get(running.id)
+    assert (changed.start, changed.end) == (at(FRIDAY, 12, 30), None)
+    # a start after now is refused; a typed end stops it there
+    dialog = entry_dialog(qtbot, week_app, window, target.entry)
+    dialog.start.setText("23:59")
+    dialog.save()
+    assert dialog.error.text().startswith("Start time is in the future")
+    assert week_app.entries.get(running.id).start == at(FRIDAY, 12, 30)
+    dialog.start.setText("12:30")
+    dialog.end.setText("13:15")
+    dialog.save()
+    assert week_app.entries.get(running.id).end == at(FRIDAY, 13, 15)
+
+
 def test_a_long_week_builds_the_rows_that_fill_the_list_first_and_the_rest_on_demand(
         qtbot: QtBot, make_window: WindowFactory, tmp_path: object) -> None:
     from support.view_data import NOW, make_app

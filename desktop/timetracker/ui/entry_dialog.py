@@ -1,4 +1,8 @@
-"""Add or edit a finished entry by hand, with messages next to the fields that are wrong."""
+"""Add or edit an entry by hand, with a message under the fields that says what is wrong.
+
+A running entry can be edited too: its End stays empty (it keeps running) unless a time is
+typed there (it stops then).
+"""
 
 from __future__ import annotations
 
@@ -49,7 +53,10 @@ class EntryDialog(QDialog):
         self.entry = entry
         self.result_entry: object = None
         self._confirmed: tuple[int, int] | None = None
-        self.setWindowTitle("Edit entry" if entry else "New entry")
+        #: editing the running entry: an empty End keeps it running
+        self.running = entry is not None and entry.end is None
+        self.setWindowTitle("Edit running entry" if self.running else
+                            "Edit entry" if entry else "New entry")
         self.setMinimumWidth(460)
         tz = entry.tz if entry else app.timezone
         self.tz = tz
@@ -77,8 +84,14 @@ class EntryDialog(QDialog):
         self.start.setAccessibleName("Start time")
         end_local = entry.local_end() if entry else None
         self.end = QLineEdit(clock_of_day(end_local, fmt) if end_local else "")
-        self.end.setPlaceholderText(clock_of_day(dt.time(17, 30), fmt))
+        self.end.setPlaceholderText("running" if self.running else
+                                    clock_of_day(dt.time(17, 30), fmt))
         self.end.setAccessibleName("End time")
+        if self.running:
+            self.end.setToolTip("Leave it empty to keep the timer running; type a time to stop "
+                                "it then.")
+        for field in (self.start, self.end):  # as wide as "12:30 PM", whatever the duration
+            field.setFixedWidth(field.fontMetrics().horizontalAdvance("00:00 PM") + 28)
         self.duration = QLabel("")
         self.duration.setObjectName("muted")
         self.error = QLabel("")
@@ -108,21 +121,33 @@ class EntryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addSpacing(8)
         layout.addWidget(self.buttons)
         for field in (self.start, self.end):
             field.textChanged.connect(self._preview)
+        # a message is about what was there when Save was pressed: any change retires it
+        for changed in (self.start.textChanged, self.end.textChanged, self.date.dateChanged,
+                        self.description.textChanged):
+            changed.connect(lambda *_: self.error.setText(""))
         self.date.dateChanged.connect(self._preview)
         self._preview()
         (self.description if not entry else self.start).setFocus()
 
-    def _times(self) -> tuple[int, int]:
-        """Start and end in UTC seconds, or ValueError naming the field that is wrong."""
+    def _times(self) -> tuple[int, int | None]:
+        """Start and end in UTC seconds (end None: a running entry that keeps running), or
+        ValueError naming the field that is wrong."""
         day = self.date.date().toPython()
         assert isinstance(day, dt.date)
         zone = ZoneInfo(self.tz)
-        values = []
+        values: list[dt.datetime] = []
         for name, field in (("Start", self.start), ("End", self.end)):
             text = field.text().strip()
+            if not text and name == "End" and self.running:
+                began = int(values[0].timestamp())
+                if began > self.app.clock():
+                    raise ValueError("Start time is in the future: a running entry starts "
+                                     "before now.")
+                return began, None
             if not text:
                 raise ValueError(f"{name} time is missing. Type it like 9:30 or 5pm.")
             try:
@@ -142,6 +167,9 @@ class EntryDialog(QDialog):
         except ValueError:
             self.duration.setText("")
             return
+        if end is None:
+            self.duration.setText(f"running, {hm(self.app.clock() - start)} so far")
+            return
         next_day = " (ends next day)" if local_date(end, self.tz) != local_date(start, self.tz) \
             else ""
         self.duration.setText(f"{hm(end - start)}{next_day}")
@@ -152,7 +180,8 @@ class EntryDialog(QDialog):
         except ValueError as problem:
             self.error.setText(str(problem))
             return
-        if end - start > LONG_OVERNIGHT and local_date(end, self.tz) != local_date(start, self.tz) \
+        if end is not None and end - start > LONG_OVERNIGHT \
+                and local_date(end, self.tz) != local_date(start, self.tz) \
                 and self._confirmed != (start, end):
             # e.g. 10:00 to 8:00 — more likely swapped times than a 22-hour day: ask once
             self._confirmed = (start, end)
@@ -166,8 +195,10 @@ class EntryDialog(QDialog):
                       tags=list(self.tags.selected), task=task,
                       billable=self.billable.isChecked())
         if self.entry is None:
+            assert end is not None  # (only the running entry may have no end)
+            finish = end
             result = self.dispatcher.run("entry.create", "dialog", lambda: entries.add(
-                start, end, **fields))  # type: ignore[arg-type]
+                start, finish, **fields))  # type: ignore[arg-type]
         else:
             entry_id = self.entry.id
             result = self.dispatcher.run("entry.edit", "dialog", lambda: entries.edit(
