@@ -717,3 +717,59 @@ def test_at_fractional_scales_rows_do_not_move_when_they_become_real(
     assert int(rows) >= 8 and float(ratio) == float(scale)
     # (a row starting between two device pixels used to come out shifted by one)
     assert int(differing) <= 4  # the text cursor of a field at most
+
+
+def test_a_narrow_window_keeps_every_column_in_view_and_cuts_long_names(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    long_project = "Quarterly infrastructure review for the EMEA region"
+    week_app.catalog.add_project(long_project, color="#8E4EC6")
+    week_app.entries.add(at(FRIDAY, 13, 0), at(FRIDAY, 13, 30), project=long_project,
+                         description="Refactor the payment gateway integration",
+                         tags=["bug", "dev", "docs", "overtime", "client-visible"])
+    window = make_window(week_app, size=(820, 520))
+    QApplication.processEvents()
+    view = window.entries
+    # the rail shows its icons only; the list never scrolls sideways
+    assert window.rail.width() == 60 and not window.brand.isVisible()
+    assert all(b.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+               for b in window.nav_buttons.values())
+    assert view.scroller.horizontalScrollBar().maximum() == 0
+    long_row = row(view, at(FRIDAY, 13, 0))
+    long_row.build()
+    QApplication.processEvents()
+    for part in (long_row.description, long_row.project, long_row.tags, long_row.end_edit,
+                 long_row.duration, long_row.more):
+        assert part.isVisible() and part.width() > 0
+        right = part.mapTo(view.scroller.viewport(), part.rect().topRight()).x()
+        assert right <= view.scroller.viewport().width(), part.accessibleName()
+    assert long_row.project.text().endswith("…") and long_row.project.text() != long_project
+    assert long_row.project.text()[:-1] in long_project
+    assert long_row.tags.text().endswith("…")
+    assert long_row.tags.toolTip() == ", ".join(long_row.entry.tags)  # whole on hover
+    assert long_row.description.toolTip() == "Refactor the payment gateway integration"
+    # the header's search box and Add button side by side, apart
+    find, add = view.find_field, view.add_button
+    assert find.geometry().right() < add.geometry().left()
+    narrow_text = long_row.project.text()
+    # wide again: the rail with its names, the whole project name
+    window.resize(1600, 900)
+    QApplication.processEvents()
+    assert window.rail.width() == 176 and window.brand.isVisible()
+    wide = row(view, at(FRIDAY, 13, 0)).project
+    qtbot.waitUntil(lambda: wide.width() > 200)
+    assert len(wide.text()) > len(narrow_text)
+
+
+def test_a_row_without_a_project_offers_one_only_under_the_pointer(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    week_app.entries.add(at(FRIDAY, 13, 0), at(FRIDAY, 13, 30), description="Quick email")
+    window = make_window(week_app)
+    painted_rows(qtbot, window)
+    target = row(window.entries, at(FRIDAY, 13, 0))
+    assert not target.built
+    qtbot.mouseMove(target, target.rect().center())
+    qtbot.waitUntil(lambda: target.built)
+    qtbot.waitUntil(lambda: target.project.text() == "+ Project")
+    assert target.project.icon().isNull()
+    qtbot.mouseMove(window.rail, window.rail.rect().center())
+    qtbot.waitUntil(lambda: target.project.text() == "")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QSize
 from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
 from pytestqt.qtbot import QtBot
 from support.view_data import MONDAY, at, bulk_entries
 from timetracker.app import App
@@ -428,3 +428,17 @@ def test_invalid_custom_range_clears_the_figures(qtbot: QtBot, app: App) -> None
     report = shown(qtbot, view, lambda: view.to_edit.setDate(QDate(2024, 5, 14)))
     assert (report.range.first, report.range.last) == (MONDAY, MONDAY + dt.timedelta(1))
     assert view.total_figure.value.text() == duration_label(report.total_seconds)
+
+
+def test_a_short_window_scrolls_the_report_instead_of_squeezing_its_chart(
+        qtbot: QtBot, app: App) -> None:
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    view.resize(760, 420)
+    view.show()
+    shown(qtbot, view, view.refresh)
+    QApplication.processEvents()
+    assert view.daily_chart.height() >= view.daily_chart.minimumHeight() == 180
+    scroller = view.findChild(QScrollArea, "reportsScroll")
+    assert scroller is not None and scroller.verticalScrollBar().maximum() > 0
+    assert scroller.horizontalScrollBar().maximum() == 0

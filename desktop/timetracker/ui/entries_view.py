@@ -50,9 +50,10 @@ from timetracker.core.time_format import clock_of_day
 from timetracker.core.timeparse import parse_clock, parse_time
 from timetracker.ui import theme
 from timetracker.ui.actions import ActionDispatcher, Source
+from timetracker.ui.fitted import FittedLabel
 from timetracker.ui.icons import glyph, transparent_pixmap
 from timetracker.ui.picker import Choice, ProjectPicker
-from timetracker.ui.qt_names import elide_right, set_enum
+from timetracker.ui.qt_names import set_enum
 from timetracker.ui.shortcuts import native_text
 from timetracker.ui.toast import TOAST_QUOTE_CHARS, shorten
 
@@ -87,6 +88,11 @@ def entry_matches(entry: EntryRow, needle: str) -> bool:
 #: Rows built when the week is shown; more are built as the list is scrolled down (a week of
 #: hundreds of entries must not delay the window).
 ROW_BATCH = 40
+#: A row's columns (px): the project and tag columns grow to these widths, then the description
+#: takes the rest; in a narrow window each shrinks to its least (texts cut with "…").
+PROJECT_WIDTH, PROJECT_MIN_WIDTH = 260, 90
+TAGS_WIDTH = 170
+DESCRIPTION_MIN_WIDTH = 90
 #: Rows built when a week is first shown: about what fills the window's list (a row is ~40
 #: px); the rest follows as the list is scrolled, searched, or turns out not to be full.
 FIRST_ROWS = 16
@@ -143,7 +149,7 @@ class EntryRowWidget(QFrame):
 
     description: QLineEdit
     project: ProjectPicker
-    tags: QLabel
+    tags: FittedLabel
     billable: QLabel
     warning: QLabel
     start_edit: _TimeEdit
@@ -188,6 +194,12 @@ class EntryRowWidget(QFrame):
         inner = content.layout() if content is not None else None
         if inner is not None:
             inner.activate()
+        box = self.project.parentWidget()  # the project column (the picker at its left)
+        box_layout = box.layout() if box is not None else None
+        if box_layout is not None:
+            box_layout.activate()
+        self.tags.fit()  # (a hidden row gets no resize events: cut the texts to the widths now)
+        self.project.fit()
 
     def _summary(self) -> str:
         entry = self.entry
@@ -248,14 +260,14 @@ class EntryRowWidget(QFrame):
         self.description.setMaxLength(5000)
         self.description.editingFinished.connect(self._description_done)
 
-        self.project = ProjectPicker(view.projects, compact=False)
+        self.project = ProjectPicker(view.projects, quiet=True)
         self.project.setObjectName("rowProject")
         self.project.chosen.connect(self._project_chosen)
 
-        self.tags = QLabel()
+        self.tags = FittedLabel()
         self.tags.setObjectName("rowTags")
         self.tags.setAccessibleName("Entry tags")
-        self.tags.setFixedWidth(150)
+        self.tags.setMaximumWidth(TAGS_WIDTH)
         self.billable = QLabel()
         self.billable.setFixedWidth(18)
         self.warning = QLabel()
@@ -290,19 +302,23 @@ class EntryRowWidget(QFrame):
         self.more.setFixedSize(QSize(26, 26))
         self.more.clicked.connect(self._show_menu)  # the menu is built when first needed
 
+        # The description takes most of a wider row; the project and tag columns grow up to
+        # their widths, and all three shrink (cut with "…") in a narrow window.
         project_box = QWidget()
-        project_box.setFixedWidth(240)
+        project_box.setMinimumWidth(PROJECT_MIN_WIDTH)
+        project_box.setMaximumWidth(PROJECT_WIDTH)
         box = QHBoxLayout(project_box)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.project)
         box.addStretch(1)  # the picker keeps its own width, at the left
+        self.description.setMinimumWidth(DESCRIPTION_MIN_WIDTH)
 
         layout = QHBoxLayout(content)
         layout.setContentsMargins(12, 4, 8, 4)
         layout.setSpacing(6)
-        layout.addWidget(self.description, 1)
-        layout.addWidget(project_box)
-        layout.addWidget(self.tags)
+        layout.addWidget(self.description, 5)
+        layout.addWidget(project_box, 3)
+        layout.addWidget(self.tags, 2)
         layout.addWidget(self.warning)
         layout.addWidget(self.billable)
         layout.addWidget(self.start_edit)
@@ -321,8 +337,9 @@ class EntryRowWidget(QFrame):
         self.project.set_choice(entry.project, entry.task, entry.color)
         tags_text = ", ".join(entry.tags)
         self.tags.ensurePolished()  # measured in the style sheet's font
-        self.tags.setText(elide_right(self.tags.fontMetrics(), tags_text, 146))
+        self.tags.set_fitted_text(tags_text)
         self.tags.setToolTip(tags_text)
+        self.description.setToolTip(entry.description)
         self.billable.setAccessibleName("Billable" if entry.billable else "Not billable")
         self.billable.setToolTip("Billable" if entry.billable else "")
         self.billable.setPixmap(glyph("money", colors.accent).pixmap(QSize(16, 16))
@@ -361,6 +378,7 @@ class EntryRowWidget(QFrame):
 
     def enterEvent(self, event: QEnterEvent) -> None:
         self.build()  # the pointer is here: the real widgets take over (hover, clicks)
+        self.project.show_hint(True)  # "+ Project" where there is none
         super().enterEvent(event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
@@ -372,6 +390,8 @@ class EntryRowWidget(QFrame):
 
     def leaveEvent(self, event: QEvent) -> None:
         super().leaveEvent(event)
+        if self.built:
+            self.project.show_hint(self.project.hasFocus())
         # Widgets that appeared under the pointer (the row was built as it came in) can miss
         # their own Leave when the pointer moves on quickly; without this their hover look
         # would stay. The pointer is outside the row now, so none of them is under it.
@@ -610,6 +630,8 @@ class EntriesView(QWidget):
         self.find_field.setPlaceholderText(f"Find entries ({native_text('find')})")
         self.find_field.setAccessibleName("Find entries")
         self.find_field.setClearButtonEnabled(True)
+        self.find_field.setMinimumWidth(120)
+        self.find_field.setMaximumWidth(260)
         self.find_field.textChanged.connect(self._apply_filter)
         self._search_action = self.find_field.addAction(glyph("search", colors.muted),
                                                   QLineEdit.ActionPosition.LeadingPosition)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -50,6 +50,9 @@ if TYPE_CHECKING:
     from timetracker.app import App
 
 #: The pages: key, title, glyph, (module, class) built lazily (None = built at start).
+#: The navigation rail's width, and below which window width it shows only its icons.
+RAIL_WIDTH, RAIL_COMPACT_WIDTH, RAIL_COMPACT_BELOW = 176, 60, 1000
+
 PAGES: tuple[tuple[str, str, str, tuple[str, str] | None], ...] = (
     ("timer", "Timer", "timer", None),
     ("projects", "Projects", "projects", ("timetracker.ui.projects_view", "ProjectsView")),
@@ -179,13 +182,14 @@ class MainWindow(QMainWindow):
     def _build_rail(self) -> QFrame:
         rail = QFrame()
         rail.setObjectName("navRail")
-        rail.setFixedWidth(176)
+        rail.setFixedWidth(RAIL_WIDTH)
+        self._rail_compact = False
         layout = QVBoxLayout(rail)
         layout.setContentsMargins(0, 0, 0, 12)
         layout.setSpacing(2)
-        brand = QLabel(build_info.APP_NAME)
-        brand.setObjectName("navBrand")
-        layout.addWidget(brand)
+        self.brand = QLabel(build_info.APP_NAME)
+        self.brand.setObjectName("navBrand")
+        layout.addWidget(self.brand)
         self.nav_group = QButtonGroup(self)
         self.nav_group.setExclusive(True)
         self.nav_buttons: dict[str, QToolButton] = {}
@@ -216,6 +220,25 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.settings_button)
         self._paint_rail()
         return rail
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rail(self.width() < RAIL_COMPACT_BELOW)
+
+    def _fit_rail(self, compact: bool) -> None:
+        """A narrow window: the rail shows only its icons (their names are in the tooltips),
+        leaving the width to the page."""
+        if compact == self._rail_compact:
+            return
+        self._rail_compact = compact
+        self.rail.setFixedWidth(RAIL_COMPACT_WIDTH if compact else RAIL_WIDTH)
+        self.brand.setVisible(not compact)
+        style = "ToolButtonIconOnly" if compact else "ToolButtonTextBesideIcon"
+        for button in (*self.nav_buttons.values(), self.settings_button):
+            set_enum(button, "toolButtonStyle", style)
+        theme.set_style_property(self.rail, "compact", compact)
+        for child in self.rail.findChildren(QToolButton):
+            theme.repolish(child)
 
     def _paint_rail(self) -> None:
         colors = theme.current()

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6 import QtCore  # (the Qt namespace only inside functions: ui/qt_names.py)
 from PySide6.QtCore import QEvent, QObject, QPoint, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import QFrame, QToolButton, QVBoxLayout, QWidget
 
 from timetracker.core.entry_reads import PickerProject
 from timetracker.ui import theme
 from timetracker.ui.colours import outline_on_base
+from timetracker.ui.fitted import FittedText
 from timetracker.ui.icons import color_dot, glyph
 from timetracker.ui.qt_names import set_enum
 
@@ -129,16 +130,22 @@ class _Popup(QFrame):
         self.closed.emit()
 
 
-class ProjectPicker(QToolButton):
-    """Shows the chosen project (colour dot + name · task); click or Enter opens the search."""
+class ProjectPicker(FittedText, QToolButton):
+    """Shows the chosen project (colour dot + name · task, cut with "…" to the width it gets);
+    click or Enter opens the search. ``compact``: nothing but the icon while no project is
+    chosen (the timer bar); ``quiet``: nothing at all then, except "+ Project" while
+    :meth:`show_hint` says so (a row of the week shows it while the pointer is on the row)."""
 
     chosen = Signal(object)  # Choice
 
     def __init__(self, projects: Callable[[], Sequence[PickerProject]],
-                 parent: QWidget | None = None, compact: bool = False) -> None:
+                 parent: QWidget | None = None, compact: bool = False,
+                 quiet: bool = False) -> None:
         super().__init__(parent)
         self._projects = projects
         self._compact = compact
+        self._quiet = quiet
+        self._hint = False
         self.project: str | None = None
         self.task: str | None = None
         self.color: str | None = None
@@ -154,16 +161,27 @@ class ProjectPicker(QToolButton):
         self.project, self.task, self.color = project, task, color
         self._show_choice()
 
+    def show_hint(self, shown: bool) -> None:
+        """A quiet picker without a project: show "+ Project" (or nothing)."""
+        if shown != self._hint:
+            self._hint = shown
+            if not self.project:
+                self._show_choice()
+
     def _show_choice(self) -> None:
         if self.project:
             text = self.project + (f" · {self.task}" if self.task else "")
             colour = self.color or "#888888"
             self.setIcon(color_dot(colour, outline=outline_on_base(colour)))
-            self.setText(text)
+            self.set_fitted_text(text)
             self.setToolTip(f"Project: {text} (click to change)")
+        elif self._quiet:
+            self.setIcon(QIcon())
+            self.set_fitted_text("+ Project" if self._hint else "")
+            self.setToolTip("Choose a project (type to search or create one)")
         else:
             self.setIcon(glyph("folder", theme.current().muted))
-            self.setText("" if self._compact else "Project")
+            self.set_fitted_text("" if self._compact else "Project")
             self.setToolTip("Choose a project (type to search or create one)")
         theme.set_style_property(self, "chosen", bool(self.project))
 

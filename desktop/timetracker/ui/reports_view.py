@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressDialog,
     QPushButton,
+    QScrollArea,
     QStyle,
     QTableWidgetItem,
     QToolButton,
@@ -236,7 +237,14 @@ class ReportsView(QWidget):
                                           self.breakdown_note),
             table=self.table))
         self.layout_host.config_changed.connect(self._config_changed)
-        outer.addWidget(self.layout_host, 1)
+        # a short window scrolls the figures, chart and breakdown instead of squeezing them
+        self.layout_host.setObjectName("reportsBody")
+        scroller = QScrollArea()
+        scroller.setObjectName("reportsScroll")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(self.layout_host)
+        outer.addWidget(scroller, 1)
         # The export-enabled kill switch: the button is disabled with its reason while off.
         self.export_switch = KillSwitchBinding(FeatureFlags.EXPORT_ENABLED, parent=self)
         self.export_switch.bind(self.export_button, busy=self._exporting)

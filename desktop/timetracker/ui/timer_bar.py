@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from timetracker.app import App
 
 
+#: The bar in a narrow window: the description keeps at least this much room; a long project
+#: name gets at most this much (px).
+DESCRIPTION_MIN_WIDTH, PROJECT_MAX_WIDTH = 140, 300
+
 class TimerBar(QFrame):
     """The bar along the top of the window."""
 
@@ -60,7 +64,9 @@ class TimerBar(QFrame):
         self.description.returnPressed.connect(self._on_return)
         self.description.editingFinished.connect(self._on_description_done)
 
+        self.description.setMinimumWidth(DESCRIPTION_MIN_WIDTH)
         self.project = ProjectPicker(self._projects)
+        self.project.setMaximumWidth(PROJECT_MAX_WIDTH)  # a long name is cut with "…"
         self.project.chosen.connect(self._on_project)
         self.tags = TagPicker(self.reads.tags, compact=True)
         self.tags.changed.connect(self._on_tags)
@@ -126,6 +132,7 @@ class TimerBar(QFrame):
             editing = self.description.hasFocus() and was is not None and was.id == running.id
             if not editing:
                 self.description.setText(running.description)
+                self.description.setCursorPosition(0)  # its start, in a narrow bar
             self.project.set_choice(running.project, running.task, running.color)
             self.tags.set_tags(running.tags)
             self._set_billable(running.billable)
