@@ -43,18 +43,42 @@ def test_the_week_is_grouped_by_day_newest_first_with_day_and_week_totals(
     view = make_window(week_app).entries
     assert [card.title.text() for card in view.cards] == [
         "Today", "Yesterday", "Wed, 15 May", "Tue, 14 May", "Mon, 13 May"]
+    # a day's total is the time tracked in that day: the entry from Tue 22:30 to Wed 01:30
+    # counts 1:30 on each, last week's Sunday-night entry its hour after midnight on Monday —
+    # as in Reports
     assert totals(view) == {"Today": "7:40:00", "Yesterday": "7:45:00",
-                            "Wed, 15 May": "6:15:00", "Tue, 14 May": "8:45:00",
-                            "Mon, 13 May": "7:45:00"}
-    assert view.week_total.text() == "Week total  38:10:00"
-    # the entry from Tue 22:30 to Wed 01:30 is listed on the day it started
+                            "Wed, 15 May": "7:45:00", "Tue, 14 May": "7:15:00",
+                            "Mon, 13 May": "8:45:00"}
+    assert view.week_total.text() == "Week total  39:10:00"
+    report = week_app.reports.report(view.data.range, "day")
+    shown_days = {card.day: card.total.text() for card in view.cards}
+    assert {day: hm(seconds) for day, seconds in report.daily if seconds} == shown_days
+    assert view.week_total.text() == f"Week total  {hm(report.total_seconds)}"
+    # it is listed on the day it started, its end marked as the next day's
     late = row(view, at(MONDAY + dt.timedelta(days=1), 22, 30))
     assert (late.start_edit.text(), late.end_edit.text(), late.duration.text()) == (
-        "22:30", "01:30", "3:00:00")
+        "22:30", "01:30 +1", "3:00:00")
+    assert late.end_edit.toolTip().startswith("Ends on Wed 15 May")
     # the Sunday-night entry belongs to the week before
     view.shift_week(-1)
     assert [card.title.text() for card in view.cards] == ["Sun, 12 May"]
     assert view.week_title.text() == "Last week"
+
+
+def test_an_end_on_the_next_day_is_edited_where_it_is_shown(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    view = make_window(week_app).entries
+    tuesday, wednesday = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
+    late = row(view, at(tuesday, 22, 30))
+    late.end_edit.setFocus()
+    late.end_edit.setCursorPosition(len(late.end_edit.text()))
+    late.end_edit.cursorBackward(False, 3)  # "01:30| +1": change the time, keep the "+1"
+    qtbot.keyClick(late.end_edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(late.end_edit, "5")
+    assert late.end_edit.text() == "01:35 +1"
+    qtbot.keyClick(late.end_edit, Qt.Key.Key_Return)
+    assert week_app.entries.get(late.entry.id).end == at(wednesday, 1, 35)
+    assert row(view, at(tuesday, 22, 30)).end_edit.text() == "01:35 +1"
 
 
 def test_inline_edits_of_description_project_and_times_are_saved(

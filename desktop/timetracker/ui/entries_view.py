@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -45,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from timetracker.core.durations import clock_time as hm
 from timetracker.core.entry_reads import EntryReads, EntryRow, PickerProject
-from timetracker.core.ranges import DateRange, local_date, named_range
+from timetracker.core.ranges import DateRange, local_date, local_midnight, named_range
 from timetracker.core.time_format import clock_of_day
 from timetracker.core.timeparse import parse_clock, parse_time
 from timetracker.ui import theme
@@ -102,6 +103,25 @@ class WeekData(NamedTuple):
     range: DateRange
     entries: tuple[EntryRow, ...]
     overlaps: frozenset[int]
+    #: finished entries that started before the week and ran into it: not listed, but their
+    #: time in the week counts in its first day's total (as in Reports)
+    earlier: tuple[EntryRow, ...] = ()
+
+
+def day_totals(entries: Iterable[EntryRow], rng: DateRange, now: int) -> dict[dt.date, int]:
+    """Each local day of ``rng``: the seconds of ``entries`` inside that day — an entry across
+    midnight counts on both days, the way Reports (core/reports.py) splits it."""
+    days = rng.dates()
+    bounds = [local_midnight(day, rng.tz) for day in days]
+    bounds.append(rng.end)
+    totals = dict.fromkeys(days, 0)
+    for entry in entries:
+        start, end = entry.start, entry.end if entry.end is not None else now
+        for index, day in enumerate(days):
+            inside = min(end, bounds[index + 1]) - max(start, bounds[index])
+            if inside > 0:
+                totals[day] += inside
+    return totals
 
 
 class _TimeEdit(QLineEdit):
@@ -128,6 +148,8 @@ class _TimeEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
+#: The "+1" after an end time on a later day.
+_LATER_DAY = re.compile(r"\s*\+\d+$")
 #: The child widgets of a row, built when the row is first touched (see EntryRowWidget).
 _PARTS = frozenset({"description", "project", "tags", "billable", "warning", "start_edit",
                     "end_edit", "duration", "play", "more"})
@@ -434,12 +456,18 @@ class EntryRowWidget(QFrame):
             self.update()  # painted: the stamp shows the current times
             return
         fmt = self.view.time_format
-        self.start_edit.show_value(clock_of_day(self.entry.local_start(), fmt))
+        start = self.entry.local_start()
+        self.start_edit.show_value(clock_of_day(start, fmt))
         end = self.entry.local_end()
-        self.end_edit.show_value(clock_of_day(end, fmt) if end is not None else "now")
+        later = (end.date() - start.date()).days if end is not None else 0
+        # an end on a later day says so: "01:15 +1"
+        self.end_edit.show_value((clock_of_day(end, fmt) + (f" +{later}" if later else ""))
+                                 if end is not None else "now")
         self.end_edit.setReadOnly(end is None)
-        self.end_edit.setToolTip("Running — stop it from the timer bar" if end is None else
-                                 "End time (type e.g. 17:30)")
+        self.end_edit.setToolTip(
+            "Running — stop it from the timer bar" if end is None else
+            f"Ends on {end:%a %d %b} (type e.g. 17:30)" if later else
+            "End time (type e.g. 17:30)")
         self.duration.setText(hm(self.entry.duration(now)))
 
     def matches(self, needle: str) -> bool:
@@ -476,6 +504,8 @@ class EntryRowWidget(QFrame):
     def _time_done(self, field: _TimeEdit, is_start: bool) -> None:
         field.setModified(False)  # handled: a refresh may rebuild the row now
         text = field.text().strip()
+        if not is_start and text != field.shown:  # "01:30 +1" edited: the day stays the end's
+            text = _LATER_DAY.sub("", text)
         if not text or text == field.shown or field.isReadOnly():
             field.setText(field.shown)
             return
@@ -569,15 +599,12 @@ class DayCard(QFrame):
         for row in self.rows:
             layout.addWidget(row)
 
-    def update_times(self, now: int) -> int:
-        total = 0
+    def update_times(self, now: int, total: int) -> None:
+        """The running row's times, and ``total``: the day's tracked time (see day_totals)."""
         for row in self.rows:
             if row.entry.running:
                 row.update_times(now)
-            if not row.isHidden():
-                total += row.entry.duration(now)
         self.total.setText(hm(total))
-        return total
 
 
 class EntriesView(QWidget):
@@ -731,11 +758,12 @@ class EntriesView(QWidget):
 
     def load(self) -> WeekData:
         rng = self.week_range()
-        entries = tuple(e for e in self.reads.between(rng.start, rng.end)
-                        if e.start >= rng.start or e.running)
+        found = self.reads.between(rng.start, rng.end)
+        entries = tuple(e for e in found if e.start >= rng.start or e.running)
+        earlier = tuple(e for e in found if e.start < rng.start and not e.running)
         overlaps = frozenset(self.reads.overlap_ids(rng.start, rng.end)) if entries else \
             frozenset()
-        return WeekData(rng, entries, overlaps)
+        return WeekData(rng, entries, overlaps, earlier)
 
     def _editing(self) -> bool:
         focus = QApplication.focusWidget()
@@ -854,13 +882,15 @@ class EntriesView(QWidget):
 
     def _tick(self) -> None:
         now = self.app.clock()
+        needle = self.find_field.text().strip()
+        data = self.data
+        counted = [e for e in (*data.entries, *data.earlier)
+                   if not needle or entry_matches(e, needle)] if data else []
+        totals = day_totals(counted, data.range, now) if data else {}
         for card in self.cards:
             if not card.isHidden():
-                card.update_times(now)
-        needle = self.find_field.text().strip()
-        entries = self.data.entries if self.data else ()
-        total = sum(e.duration(now) for e in entries if not needle or entry_matches(e, needle))
-        self.week_total.setText(f"Week total  {hm(total)}")
+                card.update_times(now, totals.get(card.day, 0))
+        self.week_total.setText(f"Week total  {hm(sum(totals.values()))}")
 
     def _apply_filter(self, text: str) -> None:
         needle = text.strip()
