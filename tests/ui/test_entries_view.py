@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
-from support.view_data import MONDAY, at
+from support.view_data import MONDAY, TZ, at
 from support.window_kit import WindowFactory
 from timetracker.app import App
 from timetracker.core.durations import clock_time as hm
@@ -797,3 +797,26 @@ def test_a_row_without_a_project_offers_one_only_under_the_pointer(
     assert target.project.icon().isNull()
     qtbot.mouseMove(window.rail, window.rail.rect().center())
     qtbot.waitUntil(lambda: target.project.text() == "")
+
+
+def test_day_totals_split_entries_at_local_midnight() -> None:
+    from timetracker.core.ranges import custom_range
+    from timetracker.ui.entries_view import day_totals
+
+    tuesday, wednesday = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=2)
+    rng = custom_range(MONDAY, MONDAY + dt.timedelta(days=6), TZ)
+
+    def entry(start: int, end: int | None) -> EntryRow:
+        return EntryRow(1, start, end, TZ, "", None, None, None, None, None, None, (), False)
+
+    totals = day_totals([
+        entry(at(MONDAY, 9), at(MONDAY, 10)),  # 1 h on Monday
+        entry(at(tuesday, 23), at(MONDAY + dt.timedelta(days=3), 1)),  # across two midnights
+        entry(at(MONDAY, 0) - 1800, at(MONDAY, 0) + 600),  # from the week before: 10 min
+        entry(at(wednesday, 23), None),  # running: until "now"
+    ], rng, now=at(wednesday, 23, 30))
+    assert totals[MONDAY] == 3600 + 600
+    assert totals[tuesday] == 3600
+    assert totals[wednesday] == 24 * 3600 + 1800
+    assert totals[MONDAY + dt.timedelta(days=3)] == 3600
+    assert sum(totals.values()) == 3600 + 600 + 3600 + 24 * 3600 + 1800 + 3600

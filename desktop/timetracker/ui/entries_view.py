@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
@@ -117,10 +118,12 @@ def day_totals(entries: Iterable[EntryRow], rng: DateRange, now: int) -> dict[dt
     totals = dict.fromkeys(days, 0)
     for entry in entries:
         start, end = entry.start, entry.end if entry.end is not None else now
-        for index, day in enumerate(days):
+        index = max(0, bisect_right(bounds, start) - 1)  # (the days it touches only)
+        while index < len(days) and bounds[index] < end:
             inside = min(end, bounds[index + 1]) - max(start, bounds[index])
             if inside > 0:
-                totals[day] += inside
+                totals[days[index]] += inside
+            index += 1
     return totals
 
 
