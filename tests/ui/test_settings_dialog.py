@@ -158,3 +158,6 @@ def test_tray_settings_say_why_they_are_off_without_a_tray(qtbot: QtBot, app: Ap
     for box in (dialog.close_to_tray, dialog.start_minimised):
         assert box.isEnabled() == tray_available()
         assert ("no system tray" in box.toolTip()) != tray_available()
+    # and in plain sight, not only on hover
+    assert dialog.no_tray_note.isVisibleTo(dialog) != tray_available()
+    assert "no system tray" in dialog.no_tray_note.text()

@@ -207,8 +207,10 @@ class ProjectsView(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
+        # project and client names share the spare width (a long client name no longer
+        # squeezes the project names to a few letters)
         self.project_table = record_table("Projects", ["Project", "Client", "Billable", "Rate"],
-                                          numbers={3}, editable=True)
+                                          stretch={0, 1}, numbers={3}, editable=True)
         self.project_table.itemChanged.connect(self._project_item_changed)
         self.project_table.itemSelectionChanged.connect(self._show_selected)
         split.addWidget(self.project_table)

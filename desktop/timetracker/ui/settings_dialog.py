@@ -164,16 +164,22 @@ class SettingsDialog(QDialog):
         self.close_to_tray = self._toggle(
             "close_to_tray", "Keep running in the tray when the window is closed")
         self.start_minimised = self._toggle("start_minimised", "Start minimised to the tray")
+        no_tray = QLabel("This desktop has no system tray, so TimeTracker cannot keep running "
+                         "there: closing the window quits.")
+        no_tray.setObjectName("muted")
+        no_tray.setWordWrap(True)
+        no_tray.setVisible(not tray_available())
+        self.no_tray_note = no_tray
         if not tray_available():  # e.g. a desktop without a status area: say why they are off
             for box in (self.close_to_tray, self.start_minimised):
                 box.setEnabled(False)
-                box.setToolTip("This desktop has no system tray, so TimeTracker cannot keep "
-                               "running there; closing the window quits.")
+                box.setToolTip(no_tray.text())
         form.addRow("Week starts on", self.week_start)
         form.addRow("Time format", self.time_format)
         form.addRow("Theme", self.theme)
         form.addRow("", self.close_to_tray)
         form.addRow("", self.start_minimised)
+        form.addRow("", no_tray)
         self.general_message = QLabel("")
         self.general_message.setWordWrap(True)
         form.addRow("", self.general_message)

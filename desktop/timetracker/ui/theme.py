@@ -131,6 +131,7 @@ def _template() -> str:
 def stylesheet(theme: Theme) -> str:
     # colours from the theme; images the style sheet draws from resources/icons
     values = {**theme._asdict(), "checkIcon": resource("icons", "check.svg").as_posix(),
+              "checkMutedIcon": resource("icons", "check-muted.svg").as_posix(),
               "chevronIcon": resource("icons", "chevron-down.svg").as_posix()}
 
     def fill(match: re.Match[str]) -> str:
