@@ -18,6 +18,7 @@ from timetracker.core.entry_reads import EntryRow
 from timetracker.ui.entries_view import EntriesView, EntryRowWidget
 from timetracker.ui.entry_dialog import EntryDialog
 from timetracker.ui.main_window import MainWindow
+from timetracker.ui.picker import Choice
 
 FRIDAY = MONDAY + dt.timedelta(days=4)
 
@@ -172,7 +173,10 @@ def test_duplicate_marks_both_rows_as_overlapping_and_continue_starts_a_timer(
     twins = [r for r in view.rows() if r.entry.start == at(FRIDAY, 13, 0)]
     assert len(twins) == 2
     assert all(r.property("overlap") for r in twins)
-    assert all(r.warning.toolTip() == "This entry overlaps another entry" for r in twins)
+    # the warning names the entry it overlaps, with its times
+    text = source.entry.description
+    assert all(r.warning.toolTip() == f"Overlaps “{text}” (Fri 13:00–16:40)" for r in twins), \
+        twins[0].warning.toolTip()
     assert sum(bool(r.property("overlap")) for r in view.rows()) == 2
 
     view.continue_entry(twins[0].entry, "bar")
@@ -192,9 +196,24 @@ def test_find_filters_rows_and_day_totals(qtbot: QtBot, week_app: App,
     assert {r.entry.project for r in shown} == {"Internal"}
     assert [c.title.text() for c in view.cards if not c.isHidden()] == [
         "Yesterday", "Tue, 14 May"]
-    assert view.week_total.text() == "Week total  4:30:00"
-    view.find_field.clear()
+    assert view.week_total.text() == "Found  4:30:00  of 39:10:00"
+    view.find_field.setFocus()
+    qtbot.keyClick(view.find_field, Qt.Key.Key_Escape)  # Esc clears the search
+    assert view.find_field.text() == ""
     assert all(not r.isHidden() for r in view.rows())
+    assert view.week_total.text() == "Week total  39:10:00"
+
+
+def test_choosing_a_billable_project_on_a_row_makes_the_entry_billable(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory) -> None:
+    week_app.catalog.add_project("Consulting", billable=True)
+    week_app.entries.add(at(FRIDAY, 13, 0), at(FRIDAY, 13, 30), description="Call")
+    view = make_window(week_app).entries
+    target = row(view, at(FRIDAY, 13, 0))
+    assert not target.entry.billable
+    target.project.chosen.emit(Choice("Consulting"))
+    changed = week_app.entries.get(target.entry.id)
+    assert (changed.project, changed.billable) == ("Consulting", True)
 
 
 def test_manual_entry_dialog_validates_and_saves(qtbot: QtBot, week_app: App,

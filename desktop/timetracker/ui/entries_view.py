@@ -369,7 +369,8 @@ class EntryRowWidget(QFrame):
         self.billable.setToolTip("Billable" if entry.billable else "")
         self.billable.setPixmap(glyph("money", colors.accent).pixmap(QSize(16, 16))
                                 if entry.billable else QPixmap())
-        self.warning.setToolTip("This entry overlaps another entry" if overlap else "")
+        self.warning.setToolTip(self.view.overlap_text(entry) if overlap and self.built else
+                                "This entry overlaps another entry" if overlap else "")
         self.warning.setAccessibleName("Overlaps another entry" if overlap else "")
         self.warning.setPixmap(glyph("warning", colors.warn).pixmap(QSize(16, 16))
                                if overlap else QPixmap())
@@ -502,7 +503,13 @@ class EntryRowWidget(QFrame):
                                         lambda: self.view.app.catalog.add_project(name)) is None:
                 return
         if choice.project != self.entry.project or choice.task != self.entry.task:
-            self.view.edit(self.entry, "menu", project=choice.project, task=choice.task)
+            changes: dict[str, object] = {"project": choice.project, "task": choice.task}
+            if choice.project != self.entry.project:  # its billable default, as in the bar
+                billable = next((known.billable for known in self.view.projects()
+                                 if known.name == choice.project), None)
+                if billable is not None:
+                    changes["billable"] = billable
+            self.view.edit(self.entry, "menu", **changes)
 
     def _time_done(self, field: _TimeEdit, is_start: bool) -> None:
         field.setModified(False)  # handled: a refresh may rebuild the row now
@@ -663,6 +670,7 @@ class EntriesView(QWidget):
         self.find_field.setMinimumWidth(120)
         self.find_field.setMaximumWidth(260)
         self.find_field.textChanged.connect(self._apply_filter)
+        self.find_field.installEventFilter(self)  # Esc clears it
         self._search_action = self.find_field.addAction(glyph("search", colors.muted),
                                                   QLineEdit.ActionPosition.LeadingPosition)
         self.add_button = QPushButton(" Add entry")
@@ -767,6 +775,27 @@ class EntriesView(QWidget):
         overlaps = frozenset(self.reads.overlap_ids(rng.start, rng.end)) if entries else \
             frozenset()
         return WeekData(rng, entries, overlaps, earlier)
+
+    def overlap_text(self, entry: EntryRow) -> str:
+        """Which entries of the week ``entry`` overlaps, e.g. 'Overlaps “Standup” (9:00–9:15)'."""
+        now, fmt = self.app.clock(), self.time_format
+        end = entry.end if entry.end is not None else now
+        others = [other for other in (self.data.entries if self.data else ())
+                  if other.id != entry.id and other.start < end
+                  and (other.end if other.end is not None else now) > entry.start]
+        if not others:
+            return "This entry overlaps another entry"
+
+        def named(other: EntryRow) -> str:
+            finish = other.local_end()
+            span = (f"{clock_of_day(other.local_start(), fmt)}–"
+                    f"{clock_of_day(finish, fmt) if finish is not None else 'now'}")
+            what = shorten(other.description, 40) if other.description else "(no description)"
+            return f"“{what}” ({other.local_start():%a} {span})"
+
+        shown = [named(other) for other in others[:3]]
+        more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+        return "Overlaps " + ", ".join(shown) + more
 
     def _editing(self) -> bool:
         focus = QApplication.focusWidget()
@@ -887,13 +916,29 @@ class EntriesView(QWidget):
         now = self.app.clock()
         needle = self.find_field.text().strip()
         data = self.data
-        counted = [e for e in (*data.entries, *data.earlier)
-                   if not needle or entry_matches(e, needle)] if data else []
+        week = (*data.entries, *data.earlier) if data else ()
+        counted = [e for e in week if not needle or entry_matches(e, needle)]
         totals = day_totals(counted, data.range, now) if data else {}
         for card in self.cards:
             if not card.isHidden():
                 card.update_times(now, totals.get(card.day, 0))
-        self.week_total.setText(f"Week total  {hm(sum(totals.values()))}")
+        found = hm(sum(totals.values()))
+        if needle and data is not None:  # the week's total too, so the found part reads as one
+            whole = hm(sum(day_totals(week, data.range, now).values()))
+            self.week_total.setText(f"Found  {found}  of {whole}")
+        else:
+            self.week_total.setText(f"Week total  {found}")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.find_field and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == QtCore.Qt.Key.Key_Escape:
+                if self.find_field.text():
+                    self.find_field.clear()  # every entry again
+                else:
+                    self.scroller.setFocus()  # a second Esc leaves the box
+                return True
+        return super().eventFilter(watched, event)
 
     def _apply_filter(self, text: str) -> None:
         needle = text.strip()
