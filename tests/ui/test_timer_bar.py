@@ -101,8 +101,13 @@ def test_picker_search_filters_projects_and_tasks(
     visible = lambda: [popup.list.item(i).text().strip() for i in range(popup.list.count())  # noqa: E731
                        if not popup.list.item(i).isHidden()]
     assert visible()[:4] == ["No project", "Mobile", "Website   (Acme)", "Backend"]
+    full_height = popup.height()
     qtbot.keyClicks(popup.search, "back")
     assert visible() == ["Backend", "Create project “back”"]
+    # two items left: the popup shrinks to them, and a long name never scrolls sideways
+    assert popup.height() < full_height
+    assert popup.list.viewport().height() >= 2 * popup.list.sizeHintForRow(0)
+    assert popup.list.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
     qtbot.keyClick(popup.search, Qt.Key.Key_Return)  # the task is highlighted first
     assert (window.bar.project.project, window.bar.project.task) == ("Website", "Backend")
 

@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # (the list widgets are made when a popup first opens: not at
 _ROLE = 0x0100  # Qt.ItemDataRole.UserRole (a plain int role: see ui/qt_names.py)
 
 
+#: The picker popup's size (px): it gets shorter when a search leaves few items.
+POPUP_WIDTH, POPUP_MAX_HEIGHT = 320, 340
+
 class Choice(NamedTuple):
     """What the project picker returns: a project (or none), a task, and whether it is new."""
 
@@ -69,7 +72,12 @@ class _Popup(QFrame):
         self.search.installEventFilter(self)
         self.list.itemActivated.connect(self._activate)
         self.list.itemClicked.connect(self._activate)
-        self.resize(320, 340)
+        # long names are cut with "…" rather than scrolled sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setMinimumHeight(1)  # (fit_to_items sets the popup's height)
+        self.resize(POPUP_WIDTH, POPUP_MAX_HEIGHT)
+        self._anchor: QWidget | None = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         Qt = QtCore.Qt
@@ -109,9 +117,33 @@ class _Popup(QFrame):
     def _activate(self, item: QListWidgetItem) -> None:
         self.picked.emit(item.data(_ROLE))
 
+    def fit_to_items(self) -> None:
+        """As tall as the items left by the search (up to POPUP_MAX_HEIGHT): no empty space
+        under a short list."""
+        self.ensurePolished()  # (rows measured in the style sheet's padding)
+        self.list.ensurePolished()
+        shown = [row for row in range(self.list.count()) if not self.list.item(row).isHidden()]
+        row_height = max(self.list.sizeHintForRow(shown[0]) if shown else 0, 1)
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        chrome = (margins.top() + margins.bottom() + layout.spacing()
+                  + self.search.sizeHint().height() + 2 * self.list.frameWidth() + 4)
+        height = chrome + row_height * max(len(shown), 2)
+        self.resize(self.width(), min(POPUP_MAX_HEIGHT, height))
+        if self._anchor is not None and self.isVisible():
+            self._place(self._anchor)  # (above the anchor: its bottom stays put)
+
     def popup_at(self, anchor: QWidget) -> None:
         """Below ``anchor``, left-aligned with it — or right-aligned when it would stick out
         of the anchor's window; above it when there is no room below."""
+        self._anchor = anchor
+        self.fit_to_items()
+        self._place(anchor)
+        self.show()
+        self.search.setFocus()
+
+    def _place(self, anchor: QWidget) -> None:
         point = anchor.mapToGlobal(QPoint(0, anchor.height() + 4))
         screen = anchor.screen().availableGeometry()
         window = anchor.window()
@@ -123,8 +155,6 @@ class _Popup(QFrame):
         y = point.y() if point.y() + self.height() < screen.bottom() else \
             anchor.mapToGlobal(QPoint(0, 0)).y() - self.height() - 4
         self.move(max(screen.left(), x), max(screen.top(), y))
-        self.show()
-        self.search.setFocus()
 
     def hideEvent(self, event: object) -> None:
         self.closed.emit()
@@ -224,6 +254,7 @@ class ProjectPicker(FittedText, QToolButton):
             create.setText(f"Create project “{wanted}”")
             create.setData(_ROLE, Choice(wanted, None, create=True))
             popup.first_visible()
+            popup.fit_to_items()
 
         popup.search.textChanged.connect(refilter)
         popup.picked.connect(self._picked)
@@ -315,6 +346,7 @@ class TagPicker(QToolButton):
             create.setText(f"Create tag “{wanted}”")
             create.setData(_ROLE, ("create", wanted))
             popup.first_visible()
+            popup.fit_to_items()
 
         def picked(data: object) -> None:
             Qt = QtCore.Qt
