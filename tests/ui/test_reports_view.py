@@ -442,3 +442,31 @@ def test_a_short_window_scrolls_the_report_instead_of_squeezing_its_chart(
     scroller = view.findChild(QScrollArea, "reportsScroll")
     assert scroller is not None and scroller.verticalScrollBar().maximum() > 0
     assert scroller.horizontalScrollBar().maximum() == 0
+
+
+def test_long_ranges_are_drawn_per_week_or_month(qtbot: QtBot, app: App) -> None:
+    from timetracker.ui.charts import period_bars
+
+    first = dt.date(2024, 1, 1)  # a Monday
+    days = [(first + dt.timedelta(days=i), 3600) for i in range(366)]
+    unit, bars = period_bars(days[:30])
+    assert unit == "day" and len(bars) == 30
+    unit, bars = period_bars(days[:70])
+    assert unit == "week" and len(bars) == 10
+    assert bars[0] == (first, first + dt.timedelta(days=6), 7 * 3600)
+    unit, bars = period_bars(days[2:72], week_start=6)  # weeks from Sunday; from Wed 3 Jan
+    assert bars[0] == (dt.date(2024, 1, 3), dt.date(2024, 1, 6), 4 * 3600)  # cut to the range
+    assert bars[1][0] == dt.date(2024, 1, 7) and bars[1][0].weekday() == 6
+    unit, bars = period_bars(days)
+    assert unit == "month" and len(bars) == 12
+    assert bars[1] == (dt.date(2024, 2, 1), dt.date(2024, 2, 29), 29 * 3600)
+    assert sum(secs for _f, _l, secs in bars) == 366 * 3600
+    # the view: "This year" shows months, titled so
+    view = ReportsView(app)
+    qtbot.addWidget(view)
+    shown(qtbot, view, lambda: view.set_range_kind("this_year"))
+    assert view.daily_chart.unit == "month" and view.daily_title.text() == "Hours per month"
+    assert sum(s for _f, _l, s in view.daily_chart.bars()) == \
+        sum(s for _d, s in view.daily_chart.days())
+    shown(qtbot, view, lambda: view.set_range_kind("this_week"))
+    assert view.daily_title.text() == "Hours per day"

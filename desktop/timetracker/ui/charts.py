@@ -69,14 +69,44 @@ def nice_step(max_hours: float, ticks: int = 4) -> float:
     return float(math.ceil(raw / 24) * 24)
 
 
+#: A range longer than this many days is drawn per week, longer than MONTHS_AFTER per month.
+WEEKS_AFTER, MONTHS_AFTER = 35, 92
+
+
+def period_bars(days: Sequence[tuple[dt.date, int]], week_start: int = 0
+                ) -> tuple[str, list[tuple[dt.date, dt.date, int]]]:
+    """The bars for ``days``: ("day", one per day) for up to WEEKS_AFTER days, ("week", one per
+    week starting on weekday ``week_start``, 0 = Monday) up to MONTHS_AFTER, else ("month",
+    one per calendar month). Each bar is (first day, last day, seconds) within the range."""
+    if len(days) <= WEEKS_AFTER:
+        return "day", [(day, day, secs) for day, secs in days]
+    unit = "week" if len(days) <= MONTHS_AFTER else "month"
+    bars: list[tuple[dt.date, dt.date, int]] = []
+    for day, secs in days:
+        key = (day - dt.timedelta(days=(day.weekday() - week_start) % 7) if unit == "week"
+               else day.replace(day=1))
+        if bars and bars[-1][0] == key:
+            bars[-1] = (key, day, bars[-1][2] + secs)
+        else:
+            bars.append((key, day, secs))
+    # a bar's first day is its period's, cut to the range at the start
+    first = days[0][0]
+    return unit, [(max(start, first), last, secs) for start, last, secs in bars]
+
+
 class DailyBarChart(QWidget):
-    """Hours per day over the range; hover a bar for its date and total."""
+    """Hours per day over the range — per week or per month over a long range (see
+    period_bars); hover a bar for its dates and total."""
 
     EMPTY_TEXT = "No time tracked in this range"
+    #: What the chart shows, by the bars' period (the view's title says it).
+    TITLES = {"day": "Hours per day", "week": "Hours per week", "month": "Hours per month"}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._days: list[tuple[dt.date, int]] = []
+        self._bars: list[tuple[dt.date, dt.date, int]] = []
+        self.unit = "day"
         self._hover = -1
         self._today: dt.date | None = None
         self._empty_text = self.EMPTY_TEXT
@@ -86,18 +116,45 @@ class DailyBarChart(QWidget):
         self.setAccessibleName("Hours per day")
 
     def set_days(self, days: Sequence[tuple[dt.date, int]], today: dt.date | None = None,
-                 empty_text: str | None = None) -> None:
-        """Show ``days``; ``empty_text`` is what the chart says when there is nothing to draw
-        (default: "No time tracked in this range")."""
+                 empty_text: str | None = None, week_start: int = 0) -> None:
+        """Show ``days`` (bars per day, week or month: period_bars; ``week_start``: a week's
+        first weekday, 0 = Monday); ``empty_text`` is what the chart says when there is
+        nothing to draw (default: "No time tracked in this range")."""
         self._days = list(days)
+        self.unit, self._bars = period_bars(self._days, week_start)
         self._today = today
         self._hover = -1
         self._empty_text = empty_text or self.EMPTY_TEXT
         total = sum(s for _, s in self._days)
+        self.setAccessibleName(self.TITLES[self.unit])
         self.setAccessibleDescription(
             f"{len(self._days)} days, {duration_label(total)} in total" if self._days else
             self._empty_text)
         self.update()
+
+    def bars(self) -> list[tuple[dt.date, dt.date, int]]:
+        """The bars drawn: (first day, last day, seconds)."""
+        return list(self._bars)
+
+    def _bar_label(self, index: int, count: int) -> str:
+        first = self._bars[index][0]
+        if self.unit == "month":
+            spans_years = self._bars[0][0].year != self._bars[-1][0].year
+            return first.strftime("%b %y" if spans_years else "%b")
+        if self.unit == "week":
+            return f"{first.day} {first:%b}"
+        return first.strftime("%a %d").replace(" 0", " ") if count <= 14 else str(first.day)
+
+    def _bar_tooltip(self, index: int) -> str:
+        first, last, secs = self._bars[index]
+        if self.unit == "month":
+            when = f"{first:%B %Y}"
+        elif self.unit == "week":
+            when = (f"Week of {first.day} {first:%b %Y} "
+                    f"({first.day} {first:%b} – {last.day} {last:%b})")
+        else:
+            when = first.strftime("%a %d %b %Y")
+        return f"{when}\n{duration_label(secs)}"
 
     def days(self) -> list[tuple[dt.date, int]]:
         return list(self._days)
@@ -114,29 +171,29 @@ class DailyBarChart(QWidget):
 
     def _bar_rects(self) -> list[QRectF]:
         plot = self._plot_rect()
-        count = len(self._days)
+        count = len(self._bars)
         if not count:
             return []
         slot = plot.width() / count
         width = max(2.0, min(56.0, slot * 0.62))
         top_hours = self._top_hours()
         rects = []
-        for i, (_day, secs) in enumerate(self._days):
+        for i, (_first, _last, secs) in enumerate(self._bars):
             height = plot.height() * min(1.0, (secs / 3600) / top_hours)
             x = plot.left() + slot * i + (slot - width) / 2
             rects.append(QRectF(x, plot.bottom() - height, width, height))
         return rects
 
     def _top_hours(self) -> float:
-        peak = max((s for _, s in self._days), default=0) / 3600
+        peak = max((secs for _first, _last, secs in self._bars), default=0) / 3600
         step = nice_step(peak)
         return max(step, math.ceil(peak / step) * step) if peak > 0 else 8.0
 
     def _index_at(self, x: float) -> int:
         plot = self._plot_rect()
-        if not self._days or not plot.left() <= x <= plot.right():
+        if not self._bars or not plot.left() <= x <= plot.right():
             return -1
-        return min(len(self._days) - 1, int((x - plot.left()) / (plot.width() / len(self._days))))
+        return min(len(self._bars) - 1, int((x - plot.left()) / (plot.width() / len(self._bars))))
 
     # -- events ------------------------------------------------------------------------------
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -154,9 +211,7 @@ class DailyBarChart(QWidget):
         if isinstance(event, QHelpEvent) and event.type() == QHelpEvent.Type.ToolTip:
             index = self._index_at(event.pos().x())
             if index >= 0:
-                day, secs = self._days[index]
-                QToolTip.showText(event.globalPos(),
-                                  f"{day.strftime('%a %d %b %Y')}\n{duration_label(secs)}", self)
+                QToolTip.showText(event.globalPos(), self._bar_tooltip(index), self)
             else:
                 QToolTip.hideText()
             return True
@@ -197,9 +252,10 @@ class DailyBarChart(QWidget):
         count = len(rects)
         slot = plot.width() / count
         show_values = slot >= fm.horizontalAdvance("00:00") + 4
-        label_every = max(1, math.ceil((fm.horizontalAdvance("Wed 30") + 8) / slot))
+        widest = max(fm.horizontalAdvance(self._bar_label(i, count)) for i in range(count))
+        label_every = max(1, math.ceil((widest + 8) / slot))
         for i, rect in enumerate(rects):
-            day, secs = self._days[i]
+            day, last, secs = self._bars[i]
             colour = QColor(bar)
             if self._hover == i:
                 colour = colour.lighter(118)
@@ -219,13 +275,12 @@ class DailyBarChart(QWidget):
                                             rect.top() - fm.height() - 2, slot, fm.height()),
                                      Qt.AlignmentFlag.AlignCenter, hours_minutes(secs))
             if i % label_every == 0:
-                is_today = day == self._today
+                is_today = self._today is not None and day <= self._today <= last
                 painter.setPen(text if is_today else muted)
                 font = painter.font()
                 font.setBold(is_today)
                 painter.setFont(font)
-                label = day.strftime("%a %d").replace(" 0", " ") if count <= 14 else \
-                    str(day.day)
+                label = self._bar_label(i, count)
                 painter.drawText(QRectF(rect.center().x() - slot * label_every / 2,
                                         plot.bottom() + 4, slot * label_every, fm.height()),
                                  Qt.AlignmentFlag.AlignCenter, label)

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from timetracker.core.errors import TimeTrackerError
-from timetracker.core.ranges import DateRange, custom_range, local_date, named_range
+from timetracker.core.ranges import WEEKDAYS, DateRange, custom_range, local_date, named_range
 from timetracker.core.reports import Report, ReportRow
 from timetracker.telemetry.flag_keys import FeatureFlags
 from timetracker.ui import theme
@@ -212,6 +212,7 @@ class ReportsView(QWidget):
         self.average_figure = _Figure("Per working day")
 
         self.daily_chart = DailyBarChart()
+        self.daily_title = QLabel(DailyBarChart.TITLES["day"])  # per week or month when long
 
         self.breakdown_chart = BreakdownChart()
         # Names take the stretch; numbers fit their contents (amounts one currency per line,
@@ -232,7 +233,7 @@ class ReportsView(QWidget):
         self.layout_host = ReportsLayoutHost(ReportParts(
             figures=(self.total_figure, self.billable_figure, self.amount_figure,
                      self.average_figure),
-            daily=self._section("Hours per day", self.daily_chart),
+            daily=self._section("", self.daily_chart, self.daily_title),
             breakdown_chart=self._section("", self.breakdown_chart, self.breakdown_title,
                                           self.breakdown_note),
             table=self.table))
@@ -487,7 +488,9 @@ class ReportsView(QWidget):
         worked = [s for _d, s in report.daily if s > 0]
         self.average_figure.set_value(
             duration_label(sum(worked) // len(worked)) if worked else "—")
-        self.daily_chart.set_days(report.daily, self._today())
+        self.daily_chart.set_days(report.daily, self._today(),
+                                  week_start=WEEKDAYS[self._week_start()])
+        self.daily_title.setText(self.daily_chart.TITLES[self.daily_chart.unit])
         label = dict(GROUPS)[report.group_by]
         self.breakdown_title.setText(f"By {label.lower()}")
         # Shares of the time tracked in the range: for projects, clients and tasks the rows
