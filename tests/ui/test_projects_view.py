@@ -310,3 +310,26 @@ def test_the_task_list_says_a_tick_means_done(
     assert view.tasks_caption.isVisible()
     assert "done" in view.tasks_caption.text()
     assert view.tasks_caption.geometry().bottom() < view.task_list.geometry().top()
+
+
+def test_the_colour_button_offers_the_palette_and_a_custom_colour(
+        qtbot: QtBot, view: ProjectsView, app: App) -> None:
+    from PySide6.QtCore import Qt
+
+    from timetracker.core.catalog import PALETTE
+
+    view.show()
+    select(view, app, "Research")
+    current = app.catalog.project("Research").color.upper()
+    menu = view.color_menu()
+    qtbot.addWidget(menu)
+    assert list(view.swatches) == list(PALETTE)
+    assert [c for c, b in view.swatches.items() if b.isChecked()] == \
+        ([current] if current in PALETTE else [])
+    assert [a.text() for a in menu.actions() if a.text()] == ["Custom colour…"]
+    menu.popup(view.color_button.mapToGlobal(view.color_button.rect().bottomLeft()))
+    qtbot.waitExposed(menu)
+    choice = next(c for c in PALETTE if c != current)
+    qtbot.mouseClick(view.swatches[choice], Qt.MouseButton.LeftButton)
+    assert app.catalog.project("Research").color.upper() == choice
+    assert not menu.isVisible()

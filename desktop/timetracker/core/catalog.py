@@ -16,16 +16,38 @@ from timetracker.core.hooks import EventSink, null_sink
 from timetracker.core.models import Client, Project, Tag, Task
 from timetracker.core.naming import clean_color, clean_name, parse_rate_cents
 
-PALETTE = ("#4F7DF3", "#E5484D", "#30A46C", "#F76B15", "#8E4EC6", "#12A594", "#D6409F",
-           "#FFB224", "#3E63DD", "#46A758", "#E93D82", "#0090FF")
+#: Projects' colours: twelve hues far apart (the Projects view offers them; new projects get
+#: them in turn).
+PALETTE = ("#4F7DF3", "#E5484D", "#30A46C", "#F76B15", "#8E4EC6", "#E879F9", "#D6409F",
+           "#FFB224", "#A18072", "#8DB600", "#0EA5E9", "#8E1538")
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    value = color.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def color_distance(a: str, b: str) -> float:
+    """How different two ``#rrggbb`` colours look (the "redmean" weighting of RGB distance)."""
+    (r1, g1, b1), (r2, g2, b2) = _rgb(a), _rgb(b)
+    mean = (r1 + r2) / 2
+    return float(((2 + mean / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2
+                  + (2 + (255 - mean) / 256) * (b1 - b2) ** 2) ** 0.5)
 
 
 def _next_color(session: Session) -> str:
-    """A new project's colour: the palette's least used among the active projects (so a new
-    project does not look like an existing one while the palette lasts)."""
-    used = Counter(c.upper() for c in session.scalars(
-        select(Project.color).where(Project.archived.is_(False))))
-    return min(PALETTE, key=lambda color: used[color.upper()])
+    """A new project's colour: the palette's least used among the active projects, and of
+    those the one least like any colour in use (a hand-picked colour too), so a new project
+    does not look like an existing one."""
+    in_use = [c.upper() for c in session.scalars(
+        select(Project.color).where(Project.archived.is_(False))) if c]
+    used = Counter(in_use)
+    valid = [c for c in in_use if len(c) == 7]
+
+    def nearest(color: str) -> float:
+        return min((color_distance(color, other) for other in valid), default=0.0)
+
+    return min(PALETTE, key=lambda color: (used[color.upper()], -nearest(color)))
 
 
 @dataclass(frozen=True)

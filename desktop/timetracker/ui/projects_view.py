@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QRectF, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,20 +25,24 @@ from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableWidgetItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
-from timetracker.core.catalog import ClientView, ProjectView, TaskView
+from timetracker.core.catalog import PALETTE, ClientView, ProjectView, TaskView
 from timetracker.core.naming import format_cents
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.charts import mute_text, muted_color
@@ -483,7 +487,48 @@ class ProjectsView(QWidget):
         elif text != project.client:
             self._update_selected("Client changed.", client=text)
 
+    def color_menu(self) -> QMenu:
+        """The colour button's menu: the palette's swatches (the current one ticked), then
+        "Custom colour…" for any other."""
+        project = self.selected_project()
+        current = project.color.upper() if project is not None else ""
+        menu = QMenu(self)
+        menu.setAccessibleName("Project colours")
+        grid = QWidget()
+        layout = QGridLayout(grid)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.setSpacing(4)
+        self.swatches: dict[str, QToolButton] = {}
+        for index, color in enumerate(PALETTE):
+            swatch = QToolButton()
+            swatch.setObjectName("colorSwatch")
+            swatch.setIcon(swatch_icon(color, 20))
+            swatch.setIconSize(QSize(20, 20))
+            swatch.setCheckable(True)
+            swatch.setChecked(color.upper() == current)
+            swatch.setAccessibleName(f"Colour {color}")
+            swatch.setToolTip(color)
+            swatch.clicked.connect(lambda _=False, c=color: self._swatch_chosen(menu, c))
+            layout.addWidget(swatch, index // 6, index % 6)
+            self.swatches[color] = swatch
+        picks = QWidgetAction(menu)
+        picks.setDefaultWidget(grid)
+        menu.addAction(picks)
+        menu.addSeparator()
+        menu.addAction("Custom colour…", self._custom_color)
+        return menu
+
+    def _swatch_chosen(self, menu: QMenu, color: str) -> None:
+        menu.close()
+        self.set_color(color)
+
     def _pick_color(self) -> None:
+        if self.selected_project() is None:
+            return
+        self.color_menu().popup(self.color_button.mapToGlobal(
+            self.color_button.rect().bottomLeft()))
+
+    def _custom_color(self) -> None:
         project = self.selected_project()
         if project is None:
             return
