@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QLineEdit,
+    QMenu,
     QTableWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -106,6 +107,28 @@ def test_undo_with_nothing_to_undo_says_so(live_app: App, make_window: WindowFac
     window.undo("shortcut")
     assert window.toast.isVisible()
     assert window.toast.label.text() == "Nothing to undo."
+
+
+def test_the_edit_and_timer_menus_say_what_they_will_do(live_app: App,
+                                                         make_window: WindowFactory) -> None:
+    window = make_window(live_app)
+    menus = {m.title(): m for m in window.menuBar().findChildren(QMenu)}
+    undo, toggle = window.actions_by_key["undo"], window.actions_by_key["toggle_timer"]
+    menus["&Edit"].aboutToShow.emit()
+    assert (undo.text(), undo.isEnabled()) == ("Nothing to undo", False)
+    menus["&Timer"].aboutToShow.emit()
+    assert toggle.text() == "Start timer"
+    window.bar.toggle("menu")  # starts a timer
+    menus["&Timer"].aboutToShow.emit()
+    assert toggle.text() == "Stop timer"
+    menus["&Edit"].aboutToShow.emit()
+    assert (undo.text(), undo.isEnabled()) == ("Undo new entry", True)
+    entry = live_app.entries.stop()
+    live_app.entries.delete(entry.id)
+    menus["&Edit"].aboutToShow.emit()
+    assert undo.text() == "Undo delete"
+    undo.trigger()
+    assert live_app.entries.get(entry.id).id == entry.id
 
 
 def test_theme_switch_repaints_the_application(week_app: App,

@@ -315,7 +315,6 @@ def test_the_task_list_says_a_tick_means_done(
 def test_the_colour_button_offers_the_palette_and_a_custom_colour(
         qtbot: QtBot, view: ProjectsView, app: App) -> None:
     from PySide6.QtCore import Qt
-
     from timetracker.core.catalog import PALETTE
 
     view.show()

@@ -350,6 +350,14 @@ class EntryService:
         self.sink("entry.deleted", {})
         return view
 
+    def next_undo(self) -> str | None:
+        """What :meth:`undo` would revert now: create | update | delete, or None."""
+        with self.db.session() as s:
+            return s.scalars(
+                select(JournalRecord.action).where(JournalRecord.undone.is_(False))
+                .order_by(JournalRecord.id.desc()).limit(1)
+            ).first()
+
     def undo(self) -> UndoResult:
         """Revert the most recent change not yet undone."""
         with self.db.session() as s:

@@ -50,6 +50,9 @@ if TYPE_CHECKING:
     from timetracker.app import App
 
 #: The pages: key, title, glyph, (module, class) built lazily (None = built at start).
+#: The Edit menu's Undo, by the change it would undo (entries.next_undo).
+UNDO_TEXTS = {"create": "Undo new entry", "update": "Undo entry change",
+              "delete": "Undo delete", "": "Nothing to undo"}
 #: The navigation rail's width, and below which window width it shows only its icons.
 RAIL_WIDTH, RAIL_COMPACT_WIDTH, RAIL_COMPACT_BELOW = 176, 60, 1000
 
@@ -314,6 +317,25 @@ class MainWindow(QMainWindow):
             if title == "&Help":
                 menu.addAction("About TimeTracker", lambda: self.dispatcher.run(
                     "view.about", "menu", self.show_about))
+            elif title == "&Edit":
+                menu.aboutToShow.connect(self._name_undo)
+            elif title == "&Timer":
+                menu.aboutToShow.connect(self._name_toggle)
+
+    def _name_undo(self) -> None:
+        """The Edit menu says what Undo would undo (or that there is nothing)."""
+        action = self.actions_by_key["undo"]
+        try:
+            last = self.app.entries.next_undo()
+        except Exception:  # the menu must open anyway: Undo itself reports a real problem
+            last = "?"
+        action.setText(UNDO_TEXTS.get(last or "", "Undo"))
+        action.setEnabled(last is not None)
+
+    def _name_toggle(self) -> None:
+        """The Timer menu's first item says what it will do now."""
+        running = self.bar.running is not None
+        self.actions_by_key["toggle_timer"].setText("Stop timer" if running else "Start timer")
 
     # -- pages -------------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:

@@ -19,7 +19,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
              "Start a timer from the bar, or stop the running one"),
     Shortcut("continue_last", "Continue last entry", "Ctrl+R",
              "Start again what you did last (resume)"),
-    Shortcut("focus_bar", "What are you working on?", "Ctrl+L",
+    Shortcut("focus_bar", "Go to description", "Ctrl+L",
              "Put the cursor in the timer bar's description"),
     Shortcut("new_entry", "New entry…", "Ctrl+N", "Add a finished entry by hand"),
     Shortcut("find", "Find entries", "Ctrl+F", "Filter this week's entries"),
