@@ -157,6 +157,7 @@ class ImportDialog(QDialog):
         self.error_frame.setObjectName("importErrorReport")
         self.error_frame.setFrameShape(QFrame.Shape.StyledPanel)
         error_layout = QFormLayout(self.error_frame)
+        self._error_layout = error_layout
         error_layout.setContentsMargins(12, 10, 12, 10)
         self.error_title = QLabel()
         bold = QFont(self.error_title.font())
@@ -451,10 +452,10 @@ class ImportDialog(QDialog):
             values = _problem_fields(error)
             self.error_title.setText(f"This file cannot be imported: {error.count} problems "
                                      "were found. Nothing was changed.")
-            listed = (f"the first {len(error.problems)} are listed"
-                      if error.count > len(error.problems) else "all are listed")
-            self.error_note.setText(f"The first is shown above; {listed} below. Fix them, "
-                                    "then run Preview again.")
+            listed = (f"The first {len(error.problems)} are listed"
+                      if error.count > len(error.problems) else "They are all listed")
+            self.error_note.setText(f"{listed} below. Fix them, then run Preview again.")
+            values = {"File": values["File"]}  # (line, field and problem: in the list)
             for problem in error.problems:
                 self.problem_list.addItem(_problem_line(problem, error.file))
         elif isinstance(error, ImportFormatError):
@@ -467,8 +468,9 @@ class ImportDialog(QDialog):
             values = {"File": self.path_edit.text(), "Line": "—", "Field": "—",
                       "Problem": f"Unexpected error ({type(error).__name__}). Nothing was "
                                  "imported."}
-        for name, value in values.items():
-            self.error_fields[name].setText(value)
+        for name, label in self.error_fields.items():
+            label.setText(values.get(name, ""))
+            self._error_layout.setRowVisible(label, name in values)
         self.error_note.setVisible(bool(self.error_note.text()))
         self.problem_list.setVisible(self.problem_list.count() > 0)
         self.error_frame.show()
@@ -478,7 +480,8 @@ class ImportDialog(QDialog):
         """What the error report shows (empty when none is shown)."""
         if self.error_frame.isHidden():
             return {}
-        return {name: label.text() for name, label in self.error_fields.items()}
+        return {name: label.text() for name, label in self.error_fields.items()
+                if label.isVisibleTo(self.error_frame)}
 
     def _describe(self, summary: ImportSummary) -> str:
         parts = [f"{summary.total:,} rows read: {summary.new:,} to import"]

@@ -131,6 +131,21 @@ def test_binary_file_is_a_format_error_with_a_line(app: App, tmp_path: Path) -> 
         app.importer.run(path, "watson")
 
 
+@pytest.mark.parametrize(("head", "kind"), [
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"PK\x03\x04", "a ZIP archive"),
+    (b"%PDF-1.7", "a PDF document")])
+def test_a_file_that_is_not_text_says_what_it_seems_to_be(
+        app: App, tmp_path: Path, head: bytes, kind: str) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(head + bytes(range(256)) * 4)
+    with pytest.raises(ImportFormatError) as raised:
+        app.importer.run(path, "toggl", "UTC")
+    assert raised.value.line is None
+    assert raised.value.problem.startswith(f"is {kind}")
+    assert "choose the file the other app exported" in raised.value.problem
+    assert app.entries.count() == 0
+
+
 def test_existing_non_ascii_names_are_reused(app: App, tmp_path: Path) -> None:
     app.entries.add(1_700_000_000, 1_700_003_600, project="Über", tags=["Ünï"])
     path = tmp_path / "2024-01.data"

@@ -35,8 +35,22 @@ def read_bytes(path: Path) -> bytes:
         raise ImportFileError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
 
 
+#: What a file that is not text probably is, by its first bytes (the usual wrong picks).
+_SIGNATURES = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+               (b"%PDF", "a PDF document"), (b"GIF8", "a GIF image"),
+               (b"PK\x03\x04", "a ZIP archive (an .xlsx workbook is one)"),
+               (b"\x1f\x8b", "a gzip archive"), (b"SQLite format 3\x00", "an SQLite database"),
+               (b"\xd0\xcf\x11\xe0", "an old Office document (.xls, .doc)"))
+
+
 def decode(data: bytes, file: str) -> str:
-    """UTF-8 text (a leading BOM is dropped); an invalid byte names its line."""
+    """UTF-8 text (a leading BOM is dropped); an invalid byte names its line, and a file
+    that is not text at all says what it seems to be."""
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            raise ImportFormatError(file, None, None,
+                                    f"is {kind}, not a text export: choose the file the other "
+                                    "app exported (CSV, JSON or its data folder)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
