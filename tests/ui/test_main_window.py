@@ -131,6 +131,20 @@ def test_the_edit_and_timer_menus_say_what_they_will_do(live_app: App,
     assert live_app.entries.get(entry.id).id == entry.id
 
 
+def test_a_refusal_on_the_projects_page_is_told_once_by_the_page(
+        week_app: App, make_window: WindowFactory) -> None:
+    window = make_window(week_app)
+    window.show_page("projects", "menu")
+    page = window.pages["projects"]
+    existing = week_app.catalog.projects()[0].name
+    page.new_project.setText(existing)
+    page.create_project()  # a second project of that name: refused
+    assert page.message.text().startswith("⚠")
+    assert not window.toast.isVisible()  # not a second time at the bottom of the window
+    window.bar.stop("shortcut")  # a refusal from the bar still gets the toast
+    assert window.toast.isVisible() and window.toast.label.text() == "No timer is running."
+
+
 def test_theme_switch_repaints_the_application(week_app: App,
                                                make_window: WindowFactory) -> None:
     window = make_window(week_app)

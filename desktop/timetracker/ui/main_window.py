@@ -425,7 +425,10 @@ class MainWindow(QMainWindow):
         self.toast.show_message(text, action_text or None, callback)
 
     def _on_failed(self, _name: str, message: str) -> None:
-        if QApplication.activeModalWidget() is None:
+        # A dialog or page that ran the action ("dialog": the entry dialog, Projects, Settings)
+        # shows the message by its own fields: not a second time down here.
+        if QApplication.activeModalWidget() is None and \
+                self.dispatcher.active_source != "dialog":
             self.toast.show_message(message)
 
     def _close_window(self) -> None:
