@@ -198,8 +198,26 @@ def test_the_shortcuts_list_is_grouped_and_closes_with_its_button(
         QRect(0, 0, table.columnWidth(1) - 12, 10_000), Qt.TextFlag.TextWordWrap, text)
     assert needed.height() > table.fontMetrics().height()  # (more than one line here)
     assert table.rowHeight(long) >= needed.height()
+    # each says what it does once (its menu name is on the menu), under a left-aligned title
+    assert table.item(long, 1).text().startswith("Close the window")
+    assert table.horizontalHeaderItem(1).textAlignment() & Qt.AlignmentFlag.AlignLeft
     buttons = dialog.findChild(QDialogButtonBox)
     assert buttons is not None
     qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Close),
                      Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+
+
+def test_about_names_the_version_and_where_the_data_lives(
+        qtbot: QtBot, live_app: App, make_window: WindowFactory) -> None:
+    from timetracker import build_info
+
+    window = make_window(live_app)
+    window.show_about()
+    box = window.about_box
+    qtbot.waitUntil(box.isVisible)
+    text = box.text()
+    assert build_info.VERSION in text and "Licence: MIT" in text
+    for folder in (live_app.paths.data_dir, live_app.paths.config_dir, live_app.paths.log_dir):
+        assert folder.as_uri() in text  # a link that opens the folder
+    box.close()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import html
+import platform
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QLabel,
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
@@ -17,7 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from timetracker import build_info
+from timetracker.ui.icons import app_icon
 from timetracker.ui.shortcuts import LIST_KEYS, SHORTCUTS, native_text
+from timetracker.ui.tables import TEXT_ALIGNMENT
+
+if TYPE_CHECKING:
+    from timetracker.core.paths import AppPaths
 
 #: The sections of the shortcuts list, in order: title and the shortcut keys in it.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -32,7 +43,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 def _rows() -> list[tuple[str, str, str]]:
     """(section, keys, what it does) for every shortcut, grouped by section."""
     by_key = {s.key: s for s in SHORTCUTS}
-    rows = [(title, native_text(key), f"{by_key[key].label} — {by_key[key].help}")
+    rows = [(title, native_text(key), by_key[key].help)  # (its menu name is on the menu)
             for title, keys in SECTIONS for key in keys]
     rows += [("In the entries list",
               QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText) or keys,
@@ -49,6 +60,10 @@ def shortcuts_dialog(parent: QWidget) -> QDialog:
     table = QTableWidget(len(rows) + len(sections), 2)
     table.setAccessibleName("Keyboard shortcuts")
     table.setHorizontalHeaderLabels(["Keys", "What it does"])
+    for column in range(2):  # titles aligned like the text under them
+        title_item = table.horizontalHeaderItem(column)
+        if title_item is not None:
+            title_item.setTextAlignment(TEXT_ALIGNMENT)
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -82,7 +97,36 @@ def shortcuts_dialog(parent: QWidget) -> QDialog:
     return dialog
 
 
-def show_about(parent: QWidget) -> None:
-    QMessageBox.about(parent, "About TimeTracker",
-                      f"<b>{build_info.APP_NAME}</b> {build_info.VERSION}<br>"
-                      "A privacy-first desktop time tracker.")
+def about_text(paths: AppPaths | None) -> str:
+    """The About box's text: version, build, licence and where the data lives."""
+    rows = [f"<p><b style='font-size:14pt'>{build_info.APP_NAME}</b> {build_info.VERSION}<br>"
+            "A privacy-first desktop time tracker.</p>",
+            f"<p>Build: {html.escape(build_info.DEPLOYMENT_METHOD)} · "
+            f"{html.escape(build_info.ENVIRONMENT)} · Python {platform.python_version()} · "
+            f"Qt {qVersion()}<br>Licence: MIT</p>"]
+    if paths is not None:
+        def link(folder: Path) -> str:
+            return f"<a href='{folder.as_uri()}'>{html.escape(str(folder))}</a>"
+
+        rows.append(f"<p>Your data: {link(paths.data_dir)}<br>"
+                    f"Settings: {link(paths.config_dir)}<br>"
+                    f"Logs: {link(paths.log_dir)}</p>")
+    rows.append("<p>Nothing leaves this computer unless you allow it: see Settings → "
+                "Privacy &amp; Telemetry.</p>")
+    return "".join(rows)
+
+
+def show_about(parent: QWidget, paths: AppPaths | None = None) -> QMessageBox:
+    """Help → About: opened, not waited for (its folder links open the file manager)."""
+    box = QMessageBox(parent)
+    box.setWindowTitle(f"About {build_info.APP_NAME}")
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(about_text(paths))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    label = box.findChild(QLabel, "qt_msgbox_label")
+    if label is not None:
+        label.setOpenExternalLinks(True)
+    box.setIconPixmap(app_icon().pixmap(64, 64))
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    box.open()
+    return box

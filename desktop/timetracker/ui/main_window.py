@@ -523,7 +523,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from timetracker.ui.help_dialogs import show_about
 
-        show_about(self)
+        self.about_box = show_about(self, self.app.paths)
 
     # -- window and tray ---------------------------------------------------------------------
     def show_and_raise(self) -> None:
