@@ -126,7 +126,8 @@ def test_a_bad_time_is_refused_with_a_message_and_nothing_changes(
     target.end_edit.selectAll()
     qtbot.keyClicks(target.end_edit, "half past")
     qtbot.keyClick(target.end_edit, Qt.Key.Key_Return)
-    assert "Cannot read the time 'half past'" in window.toast.label.text()
+    assert window.toast.label.text() == "Cannot read the time 'half past': type it like 9:30, " \
+        "17:45 or 5pm."  # (what a field takes, not the command line's forms)
     assert target.end_edit.text() == "12:30"
 
     target.start_edit.setFocus()

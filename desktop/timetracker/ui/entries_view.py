@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from timetracker.core.durations import clock_time as hm
 from timetracker.core.entry_reads import EntryReads, EntryRow, PickerProject
+from timetracker.core.errors import ValidationError
 from timetracker.core.ranges import DateRange, local_date, local_midnight, named_range
 from timetracker.core.time_format import clock_of_day
 from timetracker.core.timeparse import parse_clock, parse_time
@@ -72,11 +73,17 @@ def day_title(day: dt.date, today: dt.date) -> str:
 
 
 def combine_time(text: str, day: dt.date, tz: str, now: int) -> int:
-    """A typed time on ``day`` (``9:30``, ``5pm``) or any full time (``yesterday 17:00``)."""
+    """A typed time on ``day`` (``9:30``, ``5pm``) or any full time (``yesterday 17:00``);
+    a ValidationError that says how to type one in a field."""
     try:
         return int(dt.datetime.combine(day, parse_clock(text), ZoneInfo(tz)).timestamp())
     except ValueError:
+        pass
+    try:
         return parse_time(text, now, tz)
+    except ValidationError:
+        raise ValidationError(f"Cannot read the time '{text}': type it like 9:30, 17:45 or "
+                              "5pm.") from None
 
 
 def entry_matches(entry: EntryRow, needle: str) -> bool:
