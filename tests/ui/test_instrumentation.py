@@ -32,8 +32,6 @@ NOT_FROM_ACTIONS = {
     "consent.changed": "the telemetry engine (Telemetry.set_level), whoever changes the level",
     "error.occurred": "App.report_error (the dispatcher, the GUI's excepthook, the CLI)",
     "$feature_flag_called": "the flag client, when a variant is shown",
-    "tag.updated": "the CLI (the GUI has no tag editor)",
-    "tag.archived": "the CLI (the GUI has no tag editor)",
 }
 
 

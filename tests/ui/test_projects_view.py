@@ -332,3 +332,37 @@ def test_the_colour_button_offers_the_palette_and_a_custom_colour(
     qtbot.mouseClick(view.swatches[choice], Qt.MouseButton.LeftButton)
     assert app.catalog.project("Research").color.upper() == choice
     assert not menu.isVisible()
+
+
+def test_tags_create_rename_archive_and_restore(qtbot: QtBot, view: ProjectsView,
+                                                app: App) -> None:
+    view.tabs.setCurrentIndex(2)
+    assert view.tabs.tabText(2) == "Tags"
+    page = view.tags_page
+    before = [t.name for t in app.catalog.tags()]
+    qtbot.keyClicks(page.new_name, "Deep work")
+    qtbot.keyClick(page.new_name, Qt.Key.Key_Return)
+    assert "Deep work" in [t.name for t in app.catalog.tags()]
+    assert view.message.text() == "Tag 'Deep work' created." and page.new_name.text() == ""
+    names = [page.list.item(r).text() for r in range(page.list.count())]
+    assert sorted(names, key=str.lower) == names and set(names) == {*before, "Deep work"}
+    row = names.index("Deep work")
+    page.list.item(row).setText("Focus")  # renamed in place
+    assert "Focus" in [t.name for t in app.catalog.tags()]
+    assert view.message.text() == "Tag renamed."
+    row = [page.list.item(r).text() for r in range(page.list.count())].index("Focus")
+    page.list.setCurrentRow(row)
+    assert page.archive_button.text() == "Archive"
+    page.archive_button.click()
+    assert "Focus" not in [t.name for t in app.catalog.tags()]  # the pickers no longer offer it
+    row = [page.list.item(r).text() for r in range(page.list.count())].index("Focus")
+    assert page.list.item(row).font().italic()  # still listed, as archived
+    page.list.setCurrentRow(row)
+    assert page.archive_button.text() == "Unarchive"
+    page.archive_button.click()
+    assert "Focus" in [t.name for t in app.catalog.tags()]
+    # a name another tag has is refused with the core's message
+    other = next(n for n in before if n.lower() != "focus")
+    row = [page.list.item(r).text() for r in range(page.list.count())].index("Focus")
+    page.list.item(row).setText(other.upper())
+    assert view.message.text().startswith("⚠") and "already exists" in view.message.text()

@@ -55,11 +55,10 @@ def setting_properties(key: str) -> Mapping[str, object]:
     return {"key": key}
 
 
-#: What the Projects view (and an import) can do to the catalog. Tags are made by naming them
-#: on entries; renaming/archiving tags is a CLI feature (tag.updated, tag.archived).
+#: What the Projects view (and an import) can do to the catalog.
 _CATALOG_EVENTS = ("project.created", "project.updated", "project.archived", "client.created",
                    "client.updated", "client.archived", "task.created", "task.updated",
-                   "tag.created")
+                   "tag.created", "tag.updated", "tag.archived")
 #: Entry changes create the project, task and tags they name when these are new.
 _ENTRY = ("project.created", "task.created", "tag.created")
 #: Actions that only move around the window: no telemetry (by design — navigation is not

@@ -1,9 +1,10 @@
-"""Projects, clients and tasks: list, create, rename inline, edit details, archive.
+"""Projects, clients, tasks and tags: list, create, rename inline, edit details, archive.
 
 Left: the projects table (colour, name, client, billable, rate). Double-click a name to rename
 it in place; the row below the table creates one. Right: the selected project's details
 (client, colour, billable, rate, currency, archive) and its tasks (tick = done, double-click to
-rename, a field to add). A second tab lists clients the same way. Every change goes through
+rename, a field to add). The Clients and Tags tabs list those (ui/name_list.NameListPage):
+add, rename in place, archive and restore. Every change goes through
 ``app.catalog``; a rejected value shows the core's message and the table goes back to what is
 stored. Each tab has its own status line; archiving also shows a toast with Undo.
 
@@ -20,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QRectF, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QColorDialog,
     QComboBox,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QMenu,
     QPushButton,
@@ -47,6 +46,13 @@ from timetracker.core.naming import format_cents
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.charts import mute_text, muted_color
 from timetracker.ui.colours import outline_on_base
+from timetracker.ui.name_list import (
+    NamedItem,
+    NameListPage,
+    editable_list,
+    name_edit,
+    same_name,
+)
 from timetracker.ui.quantities import money
 from timetracker.ui.tables import NUMBER_ALIGNMENT, record_table
 from timetracker.ui.toast import Toast
@@ -57,12 +63,8 @@ if TYPE_CHECKING:
 ID_ROLE = Qt.ItemDataRole.UserRole
 #: The first item of both client pickers (a project without a client).
 NO_CLIENT = "No client"
-PROJECTS_TAB, CLIENTS_TAB = 0, 1
 
 
-def same_name(typed: str, stored: str) -> bool:
-    """Whether ``typed`` is ``stored`` once its spaces are tidied (the core's rule)."""
-    return " ".join(typed.split()) == stored
 
 
 def client_picker(accessible_name: str) -> QComboBox:
@@ -90,25 +92,8 @@ def swatch_icon(color: str, size: int = 14) -> QIcon:
     return QIcon(pix)
 
 
-def name_edit(placeholder: str, submit: Callable[[], object],
-              accessible_name: str = "") -> QLineEdit:
-    """A line edit for a new item's name (its accessible name defaults to the placeholder);
-    Return calls ``submit()``."""
-    edit = QLineEdit()
-    edit.setPlaceholderText(placeholder)
-    edit.setAccessibleName(accessible_name or placeholder)
-    edit.returnPressed.connect(lambda: submit())
-    return edit
 
 
-def editable_list(name: str) -> QListWidget:
-    """A list whose items are renamed in place (double click or the edit key)."""
-    items = QListWidget()
-    items.setAccessibleName(name)
-    items.setSpacing(3)
-    items.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                          | QAbstractItemView.EditTrigger.EditKeyPressed)
-    return items
 
 
 class ProjectsView(QWidget):
@@ -134,6 +119,7 @@ class ProjectsView(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self._projects_page(), "Projects")
         self.tabs.addTab(self._clients_page(), "Clients")
+        self.tabs.addTab(self._tags_page(), "Tags")
         outer.addWidget(self.tabs, 1)
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -301,39 +287,39 @@ class ProjectsView(QWidget):
 
     # -- clients page ------------------------------------------------------------------------
     def _clients_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 10, 0, 0)
-        top = QHBoxLayout()
-        self.new_client = name_edit("New client name", self.create_client)
-        add = QPushButton("Add client")
-        add.clicked.connect(self.create_client)
-        self.client_archive_button = QPushButton("Archive")
-        self.client_archive_button.setEnabled(False)
-        self.client_archive_button.clicked.connect(self._toggle_client_archive)
-        top.addWidget(self.new_client, 1)
-        top.addWidget(add)
-        top.addStretch(0)
-        top.addWidget(self.client_archive_button)
-        layout.addLayout(top)
-        self.client_list = editable_list("Clients")
-        self.client_list.itemChanged.connect(self._client_item_changed)
-        self.client_list.itemSelectionChanged.connect(self._client_selection_changed)
-        layout.addWidget(self.client_list, 1)
+        page = NameListPage("client")
+        page.add_requested.connect(lambda _name: self.create_client())
+        page.rename_requested.connect(self._rename_client)
+        page.archive_requested.connect(self._archive_client)
+        self.clients_page = page
+        self.new_client, self.client_list = page.new_name, page.list
+        self.client_archive_button = page.archive_button
+        return page
+
+    def _tags_page(self) -> QWidget:
+        page = NameListPage("tag")
+        page.add_requested.connect(self.create_tag)
+        page.rename_requested.connect(
+            lambda tag_id, name: self._change(
+                lambda: self._app.catalog.rename_tag(tag_id, name), "Tag renamed."))
+        page.archive_requested.connect(
+            lambda tag_id, archived: self._change(
+                lambda: self._app.catalog.archive_tag(tag_id, archived),
+                "Tag archived: the pickers no longer offer it." if archived else
+                "Tag restored."))
+        self.tags_page = page
         return page
 
     # -- loading -----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload everything from the catalog, keeping the selection."""
         selected = self.selected_project()
-        selected_client = self._selected_client()
         archived = self.show_archived.isChecked()
         self._projects = self._app.catalog.projects(include_archived=archived)
         self._clients = self._app.catalog.clients(include_archived=True)
-        with self._filling(self.project_table, self.client_list, self.new_project_client,
-                           self.client_combo):
+        with self._filling(self.project_table, self.new_project_client, self.client_combo):
             self._fill_projects()
-            self._fill_clients()
+            self._fill_names()
             names = [c.name for c in self._clients if not c.archived]
             for combo in (self.new_project_client, self.client_combo):
                 text = combo.currentText()
@@ -343,12 +329,7 @@ class ProjectsView(QWidget):
             self.project_table.clearSelection()
             if selected is not None:
                 self.select_project(selected.id, quiet=True)
-            if selected_client is not None:
-                for r in range(self.client_list.count()):
-                    if self.client_list.item(r).data(ID_ROLE) == selected_client.id:
-                        self.client_list.setCurrentRow(r)
         self._show_selected()
-        self._client_selection_changed()
 
     def _fill_projects(self) -> None:
         table = self.project_table
@@ -377,19 +358,18 @@ class ProjectsView(QWidget):
             for c, item in enumerate((name, client, billable, rate)):
                 table.setItem(r, c, item)
 
-    def _fill_clients(self) -> None:
-        self.client_list.clear()
+    def _fill_names(self) -> None:
+        """The Clients and Tags tabs (archived ones too, in italics)."""
         muted = muted_color(self.palette())
-        for client in self._clients:
-            count = sum(1 for p in self._projects if p.client_id == client.id)
-            item = QListWidgetItem(client.name)
-            item.setData(ID_ROLE, client.id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-            item.setToolTip(f"{count} project{'s' if count != 1 else ''}"
-                            + (" · archived" if client.archived else ""))
-            if client.archived:
-                item.setForeground(muted)
-            self.client_list.addItem(item)
+
+        def counted(count: int, what: str) -> str:
+            return f"{count} {what}{'s' if count != 1 else ''}"
+
+        self.clients_page.fill([NamedItem(client.id, client.name, client.archived, counted(
+            sum(1 for p in self._projects if p.client_id == client.id), "project"))
+            for client in self._clients], muted)
+        self.tags_page.fill([NamedItem(tag.id, tag.name, tag.archived)
+                             for tag in self._app.catalog.tags(include_archived=True)], muted)
 
     def projects(self) -> list[ProjectView]:
         return list(self._projects)
@@ -611,37 +591,21 @@ class ProjectsView(QWidget):
             self.new_client.clear()
         return result
 
-    def _selected_client(self) -> ClientView | None:
-        if not hasattr(self, "client_list"):
-            return None
-        item = self.client_list.currentItem()
-        if item is None or not item.isSelected():
-            return None
-        return next((c for c in self._clients if c.id == item.data(ID_ROLE)), None)
-
-    def _client_selection_changed(self) -> None:
-        client = self._selected_client()
-        self.client_archive_button.setEnabled(client is not None)
-        self.client_archive_button.setText(
-            "Unarchive" if client is not None and client.archived else "Archive")
-
-    def _client_item_changed(self, item: QListWidgetItem) -> None:
-        if self._loading:
-            return
-        client_id = int(item.data(ID_ROLE))
-        name = item.text()
-        stored = next((c for c in self._clients if c.id == client_id), None)
-        if stored is not None and same_name(name, stored.name):
-            return  # nothing to rename
+    def _rename_client(self, client_id: int, name: str) -> None:
         self._change(lambda: self._app.catalog.rename_client(client_id, name), "Client renamed.")
 
-    def _toggle_client_archive(self) -> None:
-        client = self._selected_client()
+    def _archive_client(self, client_id: int, archived: bool) -> None:
+        client = next((c for c in self._clients if c.id == client_id), None)
         if client is None:
             return
-        archived = not client.archived
-        self._change(lambda: self._app.catalog.archive_client(client.id, archived),
+        self._change(lambda: self._app.catalog.archive_client(client_id, archived),
                      f"'{client.name}' {'archived' if archived else 'restored'}.")
+
+    # -- tags --------------------------------------------------------------------------------
+    def create_tag(self, name: str) -> None:
+        if self._change(lambda: self._app.catalog.add_tag(name),
+                        f"Tag '{' '.join(name.split())}' created.") is not None:
+            self.tags_page.new_name.clear()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "toast"):
