@@ -123,6 +123,10 @@ def test_tasks_add_done_toggle_and_rename(qtbot: QtBot, view: ProjectsView, app:
     view.task_list.item(1).setCheckState(Qt.CheckState.Checked)
     done = {t.name: t.done for t in app.catalog.tasks("Website relaunch")}
     assert done == {"Backend": False, "Design": True, "QA": False}
+    # a done task looks done: struck through, unlike the open ones
+    looks = {view.task_list.item(r).text(): view.task_list.item(r).font().strikeOut()
+             for r in range(view.task_list.count())}
+    assert looks == {"Backend": False, "Design": True, "QA": False}
     view.task_list.item(0).setText("Backend API")
     assert "Backend API" in [t.name for t in app.catalog.tasks("Website relaunch")]
     qtbot.keyClicks(view.new_task, "design")  # same name, other case

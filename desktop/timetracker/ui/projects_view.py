@@ -424,7 +424,13 @@ class ProjectsView(QWidget):
                               | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if task.done
                                    else Qt.CheckState.Unchecked)
-                item.setToolTip("Tick when done; double-click to rename")
+                item.setToolTip("Done — the picker no longer offers it; untick to reopen"
+                                if task.done else "Tick when done; double-click to rename")
+                if task.done:  # done: struck through and muted
+                    struck = QFont(self.task_list.font())
+                    struck.setStrikeOut(True)
+                    item.setFont(struck)
+                    item.setForeground(muted_color(self.palette()))
                 self.task_list.addItem(item)
 
     def create_project(self) -> ProjectView | None:
