@@ -170,3 +170,15 @@ def test_date_fields_calendars_draw_weekends_like_other_days(qtbot: QtBot) -> No
             QTextFormat.Property.ForegroundBrush)  # the palette's text colour, per theme
     assert calendar.verticalHeaderFormat() == \
         QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader
+    # a frame of its own (the popup melted into the dialog) and month arrows in the text
+    # colour (the style's black ones vanish on the dark theme)
+    assert calendar.testAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+    assert calendar.layout().contentsMargins().left() >= 1
+    from PySide6.QtWidgets import QToolButton
+
+    arrow = calendar.findChild(QToolButton, "qt_calendar_prevmonth")
+    image = arrow.icon().pixmap(16, 16).toImage()
+    inked = [image.pixelColor(x, y) for x in range(16) for y in range(16)
+             if image.pixelColor(x, y).alpha() > 200]
+    text = theme.current().text.lower()
+    assert inked and all(c.name() == text for c in inked)

@@ -210,3 +210,17 @@ def calm_calendar(edit: QDateEdit) -> None:
     for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
         calendar.setWeekdayTextFormat(day, QTextCharFormat())
     calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+    # the style sheet's border and background (a popup without one melts into the dialog)
+    calendar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+    inner = calendar.layout()
+    if inner is not None:  # (its parts would cover the border)
+        inner.setContentsMargins(1, 1, 1, 1)
+    from PySide6.QtWidgets import QToolButton
+
+    from timetracker.ui.icons import glyph
+
+    text = current().text  # the month arrows: the style's are black, lost on the dark theme
+    for name, arrow in (("qt_calendar_prevmonth", "left"), ("qt_calendar_nextmonth", "right")):
+        button = calendar.findChild(QToolButton, name)
+        if button is not None:
+            button.setIcon(glyph(arrow, text))
