@@ -348,7 +348,7 @@ class EntryRowWidget(QFrame):
         layout = QHBoxLayout(content)
         layout.setContentsMargins(12, 4, 8, 4)
         layout.setSpacing(6)
-        layout.addWidget(self.description, 5)
+        layout.addWidget(self.description, 4)
         layout.addWidget(project_box, 3)
         layout.addWidget(self.tags, 2)
         layout.addWidget(self.warning)

@@ -32,7 +32,10 @@ _GLYPHS = {
     "money": '<circle cx="12" cy="12" r="9" fill="none" stroke="{c}" stroke-width="2"/>'
              '<text x="12" y="16.5" font-size="12" font-family="sans-serif" font-weight="bold"'
              ' text-anchor="middle" fill="{c}">$</text>',
-    "folder": '<circle cx="12" cy="12" r="6" fill="{c}"/>',
+    # no project chosen: a dashed ring where a project's colour dot goes (a filled grey dot
+    # read as a project called "Project")
+    "no-project": '<circle cx="12" cy="12" r="6" fill="none" stroke="{c}" stroke-width="2" '
+                  'stroke-dasharray="3 2.3"/>',
     "left": '<path d="M15 5 L8 12 L15 19" fill="none" stroke="{c}" stroke-width="2.4" '
             'stroke-linecap="round" stroke-linejoin="round"/>',
     "right": '<path d="M9 5 L16 12 L9 19" fill="none" stroke="{c}" stroke-width="2.4" '

@@ -210,7 +210,7 @@ class ProjectPicker(FittedText, QToolButton):
             self.set_fitted_text("+ Project" if self._hint else "")
             self.setToolTip("Choose a project (type to search or create one)")
         else:
-            self.setIcon(glyph("folder", theme.current().muted))
+            self.setIcon(glyph("no-project", theme.current().muted))
             self.set_fitted_text("" if self._compact else "Project")
             self.setToolTip("Choose a project (type to search or create one)")
         theme.set_style_property(self, "chosen", bool(self.project))
