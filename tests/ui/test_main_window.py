@@ -115,18 +115,18 @@ def test_the_edit_and_timer_menus_say_what_they_will_do(live_app: App,
     menus = {m.title(): m for m in window.menuBar().findChildren(QMenu)}
     undo, toggle = window.actions_by_key["undo"], window.actions_by_key["toggle_timer"]
     menus["&Edit"].aboutToShow.emit()
-    assert (undo.text(), undo.isEnabled()) == ("Nothing to undo", False)
+    assert (undo.text(), undo.isEnabled()) == (f"Nothing to undo\t{native_text('undo')}", False)
     menus["&Timer"].aboutToShow.emit()
-    assert toggle.text() == "Start timer"
+    assert toggle.text() == f"Start timer\t{native_text('toggle_timer')}"  # its key shown too
     window.bar.toggle("menu")  # starts a timer
     menus["&Timer"].aboutToShow.emit()
-    assert toggle.text() == "Stop timer"
+    assert toggle.text().startswith("Stop timer\t")
     menus["&Edit"].aboutToShow.emit()
-    assert (undo.text(), undo.isEnabled()) == ("Undo new entry", True)
+    assert (undo.text().split("\t")[0], undo.isEnabled()) == ("Undo new entry", True)
     entry = live_app.entries.stop()
     live_app.entries.delete(entry.id)
     menus["&Edit"].aboutToShow.emit()
-    assert undo.text() == "Undo delete"
+    assert undo.text().startswith("Undo delete\t")
     undo.trigger()
     assert live_app.entries.get(entry.id).id == entry.id
 

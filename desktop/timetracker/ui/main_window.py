@@ -329,13 +329,14 @@ class MainWindow(QMainWindow):
             last = self.app.entries.next_undo()
         except Exception:  # the menu must open anyway: Undo itself reports a real problem
             last = "?"
-        action.setText(UNDO_TEXTS.get(last or "", "Undo"))
+        action.setText(f"{UNDO_TEXTS.get(last or '', 'Undo')}\t{native_text('undo')}")
         action.setEnabled(last is not None)
 
     def _name_toggle(self) -> None:
         """The Timer menu's first item says what it will do now."""
         running = self.bar.running is not None
-        self.actions_by_key["toggle_timer"].setText("Stop timer" if running else "Start timer")
+        self.actions_by_key["toggle_timer"].setText(
+            f"{'Stop timer' if running else 'Start timer'}\t{native_text('toggle_timer')}")
 
     # -- pages -------------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
