@@ -37,6 +37,7 @@ class FittedText:
     # (the Qt base class provides these)
     if TYPE_CHECKING:
         def text(self) -> str: ...
+        def isVisible(self) -> bool: ...
         def setText(self, text: str) -> None: ...
         def fontMetrics(self) -> QFontMetrics: ...
         def width(self) -> int: ...
@@ -45,9 +46,10 @@ class FittedText:
         """Show ``text`` (cut to the width it gets once its layout placed it anew)."""
         self._full_text = text
         self.setText(text)
-        if self._sized:
+        if self._sized and self.isVisible():
             # after the layout answered the new size hint (that resize cuts it too); a width
-            # that does not change gets no resize event
+            # that does not change gets no resize event. (A hidden one — a row's stamp — is
+            # laid out and fitted by its owner.)
             QTimer.singleShot(0, self, self.fit)  # type: ignore[call-overload]
 
     def full_text(self) -> str:
@@ -59,10 +61,14 @@ class FittedText:
         return int(hint.width()) - self.fontMetrics().horizontalAdvance(self.text())
 
     def sizeHint(self) -> QSize:
-        hint = super().sizeHint()  # type: ignore[misc]
+        # (layouts ask often: the whole text shown needs no measuring)
+        hint: QSize = super().sizeHint()  # type: ignore[misc]
+        shown = self.text()
+        if shown == self._full_text:
+            return hint
         metrics = self.fontMetrics()
         return QSize(hint.width() + metrics.horizontalAdvance(self._full_text)
-                     - metrics.horizontalAdvance(self.text()), hint.height())
+                     - metrics.horizontalAdvance(shown), hint.height())
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()  # type: ignore[misc]
@@ -72,15 +78,17 @@ class FittedText:
         return QSize(self._chrome() + least, hint.height())
 
     def fit(self) -> None:
-        """Show as much of the text as the current width allows."""
+        """Show as much of the text as the current width allows (measured from the whole
+        text each time: a hint measured with "…" in it differs by a pixel or two)."""
         self._sized = True
-        if self.width() >= self.sizeHint().width():  # what the whole text asked for
-            shown = self._full_text
-        else:
-            room = self.width() - self._chrome()
-            shown = elide_right(self.fontMetrics(), self._full_text, max(0, room))
-        if shown != self.text():
-            self.setText(shown)
+        full = self._full_text
+        if self.text() != full:
+            self.setText(full)
+        whole = super().sizeHint().width()  # type: ignore[misc]
+        if self.width() < whole:
+            metrics = self.fontMetrics()
+            room = self.width() - (whole - metrics.horizontalAdvance(full))
+            self.setText(elide_right(metrics, full, max(0, room)))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)  # type: ignore[misc]
