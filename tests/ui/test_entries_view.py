@@ -297,9 +297,20 @@ def test_a_running_entry_is_edited_in_the_dialog_and_keeps_running(
     assert dialog.error.text().startswith("Start time is in the future")
     assert week_app.entries.get(running.id).start == at(FRIDAY, 12, 30)
     dialog.start.setText("12:30")
+    dialog.end.setText("23:30")  # later than now: it cannot have stopped then
+    dialog.save()
+    assert dialog.error.text().startswith("End time is still to come")
+    assert week_app.entries.get(running.id).end is None
     dialog.end.setText("13:15")
     dialog.save()
     assert week_app.entries.get(running.id).end == at(FRIDAY, 13, 15)
+    # its row's menu offers no Continue while it runs (it would split it in two)
+    week_app.entries.start(description="Next", at=at(FRIDAY, 14, 0))
+    window.refresh_all()
+    live = next(r for r in window.entries.rows() if r.entry.running)
+    menu = live.build_menu()
+    assert [a.text() for a in menu.actions() if a.isVisible() and a.text()] == \
+        ["Edit…", "Duplicate", "Copy", "Delete"]
 
 
 def test_a_long_week_builds_the_rows_that_fill_the_list_first_and_the_rest_on_demand(

@@ -376,8 +376,16 @@ class EntryService:
                 self._restore(s, entry, json.loads(record.before))
             entry.updated_at = self.clock()
             record.undone = True
+            stopped = self._stopped_by(s, record)
             try:
                 s.flush()
+                if stopped is not None:  # the start stopped that timer: it runs again
+                    assert stopped.before is not None
+                    again = self._load(s, stopped.entry_id, include_deleted=True)
+                    self._restore(s, again, json.loads(stopped.before))
+                    again.updated_at = self.clock()
+                    stopped.undone = True
+                    s.flush()
             except IntegrityError as exc:
                 raise ConflictError(
                     "Undoing this would leave two timers running; stop the running one first."
@@ -385,6 +393,25 @@ class EntryService:
             result = UndoResult(record.action, entry_view(entry))
         self.sink("entry.undone", {"action": result.action})
         return result
+
+    @staticmethod
+    def _stopped_by(session: Session, record: JournalRecord) -> JournalRecord | None:
+        """When ``record`` created a timer that stopped the running one (start, continue),
+        the record of that stop: undoing the start undoes both, as the user did one thing."""
+        created = json.loads(record.after or "{}")
+        if record.action != "create" or created.get("end") is not None:
+            return None
+        previous = session.scalars(
+            select(JournalRecord).where(JournalRecord.id < record.id,
+                                        JournalRecord.undone.is_(False))
+            .order_by(JournalRecord.id.desc()).limit(1)).first()
+        if previous is None or previous.action != "update" or previous.at != record.at \
+                or previous.before is None or previous.after is None:
+            return None
+        before, after = json.loads(previous.before), json.loads(previous.after)
+        if before.get("end") is None and after.get("end") == created.get("start"):
+            return previous
+        return None
 
     def _restore(self, session: Session, entry: TimeEntry, state: dict[str, object]) -> None:
         entry.start = int(state["start"])  # type: ignore[call-overload]

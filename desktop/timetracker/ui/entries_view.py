@@ -452,11 +452,16 @@ class EntryRowWidget(QFrame):
             menu.addAction("Edit…", lambda: view.edit_in_dialog(self.entry))
             menu.addAction("Duplicate", QKeySequence("Ctrl+D"),
                            lambda: view.duplicate(self.entry, "menu"))
-            menu.addAction("Continue", lambda: view.continue_entry(self.entry, "menu"))
+            self.continue_action = menu.addAction(
+                "Continue", lambda: view.continue_entry(self.entry, "menu"))
+            menu.addAction("Copy", QKeySequence(QKeySequence.StandardKey.Copy),
+                           lambda: QApplication.clipboard().setText(self.as_text()))
             menu.addSeparator()
             menu.addAction("Delete", QKeySequence(QKeySequence.StandardKey.Delete),
                            lambda: view.delete(self.entry, "menu"))
             self.menu = menu
+        # (the running entry is running already: nothing to continue)
+        self.continue_action.setVisible(not self.entry.running)
         return self.menu
 
     def _show_menu(self) -> None:

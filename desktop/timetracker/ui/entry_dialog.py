@@ -158,6 +158,9 @@ class EntryDialog(QDialog):
         start, end = values
         if end <= start:  # e.g. 22:00 to 01:00: the end is on the next day
             end = dt.datetime.combine(day + dt.timedelta(days=1), end.time(), zone)
+        if self.running and end.timestamp() > self.app.clock():
+            raise ValueError("End time is still to come: leave it empty to keep the timer "
+                             "running, or type when it stopped.")
         return int(start.timestamp()), int(end.timestamp())
 
     def _preview(self) -> None:

@@ -137,6 +137,29 @@ def test_undo_of_stop_resumes_the_timer(app: App, clock: FakeClock) -> None:
     assert current is not None and current.project == "A"
 
 
+def test_undo_of_a_start_that_stopped_a_timer_brings_that_timer_back(
+        app: App, clock: FakeClock) -> None:
+    first = app.entries.start("A", "writing").entry
+    clock.advance(600)
+    second = app.entries.start("B", "call")  # stops A, starts B: one thing the user did
+    assert second.stopped is not None and second.stopped.id == first.id
+    undone = app.entries.undo()
+    assert (undone.action, undone.entry.id) == ("create", second.entry.id)
+    current = app.entries.current()
+    assert current is not None and current.id == first.id  # A runs again, as before
+    assert [e.id for e in app.entries.list()] == [first.id]  # and B is gone
+    # the next undo goes on with what came before: A's start
+    assert app.entries.undo().action == "create"
+    assert app.entries.list() == [] and app.entries.current() is None
+    # a start with no timer running is one step as before
+    app.entries.start("C")
+    clock.advance(60)
+    app.entries.stop()
+    app.entries.add(clock.now - 30, clock.now - 10, "D")
+    app.entries.undo()  # the added D only
+    assert [e.project for e in app.entries.list()] == ["C"]
+
+
 def test_deleted_rows_stay_in_the_database(app: App, clock: FakeClock) -> None:
     entry = app.entries.add(clock.now - 600, clock.now, "A").entry
     app.entries.delete(entry.id)
