@@ -851,3 +851,24 @@ def test_day_totals_split_entries_at_local_midnight() -> None:
     assert totals[wednesday] == 24 * 3600 + 1800
     assert totals[MONDAY + dt.timedelta(days=3)] == 3600
     assert sum(totals.values()) == 3600 + 600 + 3600 + 24 * 3600 + 1800 + 3600
+
+
+def test_the_row_that_has_the_keyboard_shows_it(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory, themed: object) -> None:
+    from timetracker.ui import theme
+
+    window = active_window(qtbot, make_window(week_app))
+    target = painted_rows(qtbot, window)[1]
+    colors = theme.current()
+
+    def corner() -> str:  # a pixel of the row's own background, left of its content
+        image = target.grab().toImage()
+        return image.pixelColor(3, image.height() // 2).name()
+
+    before = corner()
+    target.setFocus()
+    qtbot.waitUntil(target.hasFocus)
+    assert corner() == colors.accentSoft.lower() != before
+    window.rail.setFocus()
+    qtbot.waitUntil(lambda: not target.hasFocus())
+    assert corner() == before
