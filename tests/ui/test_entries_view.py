@@ -60,6 +60,11 @@ def test_the_week_is_grouped_by_day_newest_first_with_day_and_week_totals(
     assert (late.start_edit.text(), late.end_edit.text(), late.duration.text()) == (
         "22:30", "01:30 +1", "3:00:00")
     assert late.end_edit.toolTip().startswith("Ends on Wed 15 May")
+    # a day whose total includes time of an entry listed on the day before says so
+    carried = {card.title.text(): card.carried.text().strip() for card in view.cards
+               if card.carried is not None and card.carried.isVisibleTo(card)}
+    assert carried == {"Wed, 15 May": "includes 1:30:00 begun the day before",
+                       "Mon, 13 May": "includes 1:00:00 begun the day before"}
     # the Sunday-night entry belongs to the week before
     view.shift_week(-1)
     assert [card.title.text() for card in view.cards] == ["Sun, 12 May"]

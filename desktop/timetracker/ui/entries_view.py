@@ -615,18 +615,33 @@ class DayCard(QFrame):
         h.addWidget(self.title)
         h.addStretch(1)
         h.addWidget(self.total)
+        self._header = h
+        #: "includes 1:15:00 begun the day before", made when a day has such time
+        self.carried: QLabel | None = None
         layout.addWidget(header)
         self.rows = [EntryRowWidget(view, e, e.id in overlaps, i == len(entries) - 1)
                      for i, e in enumerate(entries)]
         for row in self.rows:
             layout.addWidget(row)
 
-    def update_times(self, now: int, total: int) -> None:
-        """The running row's times, and ``total``: the day's tracked time (see day_totals)."""
+    def update_times(self, now: int, total: int, carried: int = 0) -> None:
+        """The running row's times, and ``total``: the day's tracked time (see day_totals),
+        of it ``carried`` seconds of entries listed on an earlier day (past midnight)."""
         for row in self.rows:
             if row.entry.running:
                 row.update_times(now)
         self.total.setText(hm(total))
+        if carried and self.carried is None:
+            self.carried = QLabel()
+            self.carried.setObjectName("muted")
+            self._header.insertWidget(self._header.indexOf(self.total), self.carried)
+        if self.carried is not None:
+            self.carried.setText(f"includes {hm(carried)} begun the day before  "
+                                 if carried else "")
+            self.carried.setVisible(bool(carried))
+            self.total.setToolTip(f"{hm(total - carried)} in the entries listed here, "
+                                  f"{hm(carried)} of an entry that began the day before"
+                                  if carried else "")
 
 
 class EntriesView(QWidget):
@@ -933,7 +948,10 @@ class EntriesView(QWidget):
         totals = day_totals(counted, data.range, now) if data else {}
         for card in self.cards:
             if not card.isHidden():
-                card.update_times(now, totals.get(card.day, 0))
+                own = day_totals([e for e in card.entries if not needle or
+                                  entry_matches(e, needle)], data.range, now) if data else {}
+                total = totals.get(card.day, 0)
+                card.update_times(now, total, max(0, total - own.get(card.day, 0)))
         found = hm(sum(totals.values()))
         if needle and data is not None:  # the week's total too, so the found part reads as one
             whole = hm(sum(day_totals(week, data.range, now).values()))
