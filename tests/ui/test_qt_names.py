@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QToolButton
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTableView, QToolButton
 from pytestqt.qtbot import QtBot
 from timetracker.ui import theme
 from timetracker.ui.qt_names import ELLIPSIS, elide_right, set_enum
@@ -165,6 +165,7 @@ def test_date_fields_calendars_draw_weekends_like_other_days(qtbot: QtBot) -> No
     saturday = calendar.weekdayTextFormat(Qt.DayOfWeek.Saturday)
     assert saturday.hasProperty(QTextFormat.Property.ForegroundBrush)  # Qt's red by default
     theme.calm_calendar(edit)
+    calendar = edit.calendarWidget()  # (a framed one replaced Qt's)
     for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
         assert not calendar.weekdayTextFormat(day).hasProperty(
             QTextFormat.Property.ForegroundBrush)  # the palette's text colour, per theme
@@ -182,3 +183,25 @@ def test_date_fields_calendars_draw_weekends_like_other_days(qtbot: QtBot) -> No
              if image.pixelColor(x, y).alpha() > 200]
     text = theme.current().text.lower()
     assert inked and all(c.name() == text for c in inked)
+
+
+def test_the_framed_calendar_shows_its_sixth_week_whole(qtbot: QtBot,
+                                                       themed: theme.Theme) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QDateEdit
+
+    edit = QDateEdit(QDate(2024, 9, 1))  # (a Sunday: September 2024 spans six weeks)
+    qtbot.addWidget(edit)
+    edit.setCalendarPopup(True)
+    theme.calm_calendar(edit)
+    edit.resize(200, 30)
+    edit.show()
+    qtbot.waitExposed(edit)
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton, pos=QPoint(190, 15))  # its arrow
+    calendar = edit.calendarWidget()
+    qtbot.waitUntil(lambda: calendar.isVisible())
+    view = calendar.findChild(QTableView)
+    assert view is not None
+    last = view.model().rowCount() - 1
+    assert view.rowViewportPosition(last) + view.rowHeight(last) <= view.viewport().height()
+    calendar.window().close()

@@ -198,26 +198,23 @@ def current(app: QApplication | None = None) -> Theme:
 
 
 def calm_calendar(edit: QDateEdit) -> None:
-    """A date field's calendar popup in the theme's colours: weekends in the text colour (Qt
-    draws them red) and no week-number column."""
+    """A date field's calendar popup in the theme's colours: a frame, weekends in the text
+    colour (Qt draws them red), month arrows that show on the dark theme, no week numbers."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QTextCharFormat
-    from PySide6.QtWidgets import QCalendarWidget
+    from PySide6.QtWidgets import QCalendarWidget, QToolButton
 
+    from timetracker.ui.calendar_popup import FramedCalendar
+    from timetracker.ui.icons import glyph
+
+    if not isinstance(edit.calendarWidget(), FramedCalendar):
+        edit.setCalendarWidget(FramedCalendar())  # with a frame (calendar_popup.py)
     calendar = edit.calendarWidget()
     if calendar is None:
         return
     for day in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
         calendar.setWeekdayTextFormat(day, QTextCharFormat())
     calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
-    # the style sheet's border and background (a popup without one melts into the dialog)
-    calendar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-    inner = calendar.layout()
-    if inner is not None:  # (its parts would cover the border)
-        inner.setContentsMargins(1, 1, 1, 1)
-    from PySide6.QtWidgets import QToolButton
-
-    from timetracker.ui.icons import glyph
 
     text = current().text  # the month arrows: the style's are black, lost on the dark theme
     for name, arrow in (("qt_calendar_prevmonth", "left"), ("qt_calendar_nextmonth", "right")):
