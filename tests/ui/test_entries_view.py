@@ -203,8 +203,12 @@ def test_find_filters_rows_and_day_totals(qtbot: QtBot, week_app: App,
     assert [c.title.text() for c in view.cards if not c.isHidden()] == [
         "Yesterday", "Tue, 14 May"]
     assert view.week_total.text() == "Found  4:30:00  of 39:10:00"
+    view.find_field.setText("no such thing")  # nothing matches: the list says so
+    assert view.empty.isVisibleTo(view) and "no such thing" in view.empty.text()
+    assert not any(c.isVisibleTo(view) for c in view.cards)
     view.find_field.setFocus()
     qtbot.keyClick(view.find_field, Qt.Key.Key_Escape)  # Esc clears the search
+    assert not view.empty.isVisibleTo(view)
     assert view.find_field.text() == ""
     assert all(not r.isHidden() for r in view.rows())
     assert view.week_total.text() == "Week total  39:10:00"

@@ -984,6 +984,13 @@ class EntriesView(QWidget):
                 theme.set_style_property(row, "last", bool(shown_rows) and row is shown_rows[-1])
             if card.isHidden() == bool(shown_rows):
                 card.setVisible(bool(shown_rows))
+        entries = self.data.entries if self.data else ()
+        if needle and entries and not any(entry_matches(e, needle) for e in entries):
+            self.empty.setText(f"No entry of this week matches “{shorten(needle, 40)}”.\n"
+                               "Press Esc to clear the search.")
+            self.empty.setVisible(True)
+        elif entries:
+            self.empty.setVisible(False)
         self._tick()
 
     def shift_week(self, step: int) -> None:

@@ -176,8 +176,10 @@ class ReportsView(QWidget):
         for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
             edit.setCalendarPopup(True)
             theme.calm_calendar(edit)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat("d MMM yyyy")  # as the entry dialog writes dates
             edit.setAccessibleName(f"{name} date")
+            # never narrower than its widest date (a narrow window cut off the year's digits)
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("28 May 2026") + 56)
             edit.dateChanged.connect(self._custom_dates_changed)
         self.range_label = QLabel()
         self.range_label.setAccessibleName("Shown range")
