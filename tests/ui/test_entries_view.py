@@ -233,6 +233,7 @@ def test_manual_entry_dialog_validates_and_saves(qtbot: QtBot, week_app: App,
     dialog.description.setText("Late deploy")
     dialog.save()
     assert dialog.error.text() == "Start time is missing. Type it like 9:30 or 5pm."
+    assert dialog.focusWidget() is dialog.start  # the keyboard goes where the fix is typed
     dialog.start.setText("22:00")
     dialog.end.setText("25:10")
     dialog.save()
@@ -719,7 +720,8 @@ def test_the_12_hour_setting_shows_in_the_entry_dialog_and_the_backups_list(
     dialog = entry_dialog(qtbot, week_app, window, target.entry)
     assert dialog.start.text() == "1:00 PM"
     new = entry_dialog(qtbot, week_app, window)
-    assert (new.start.placeholderText(), new.end.placeholderText()) == ("9:00 AM", "5:30 PM")
+    assert (new.start.placeholderText(), new.end.placeholderText()) == \
+        ("e.g. 9:00 AM", "e.g. 5:30 PM")
 
     week_app.backups.create("manual")
     settings = SettingsDialog(week_app, window)

@@ -163,6 +163,22 @@ def test_missing_file_is_reported(qtbot: QtBot, app: App, tmp_path: Path) -> Non
     assert "no such file" in dialog.error_report()["Problem"]
 
 
+def test_a_picture_picked_as_an_export_is_named_as_such(qtbot: QtBot, app: App,
+                                                        tmp_path: Path) -> None:
+    picture = tmp_path / "screenshot.csv"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    dialog = ImportDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.set_inputs("toggl", picture, tz="Europe/Berlin")
+    with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
+        dialog.preview_button.click()
+    report = dialog.error_report()
+    assert set(report) == {"File", "Problem"}  # no line or field to name
+    assert report["Problem"].startswith("This file is a PNG image, not a text export")
+    assert "Choose the right file" in dialog.error_note.text()
+    assert app.entries.count() == 0
+
+
 def test_timewarrior_folder_with_tag_mapping(qtbot: QtBot, app: App, tmp_path: Path) -> None:
     folder = tmp_path / "timew"
     shutil.copytree(DATA / "timewarrior", folder)

@@ -504,6 +504,7 @@ class EntryRowWidget(QFrame):
 
     def _description_done(self) -> None:
         self.description.setModified(False)  # handled: a refresh may rebuild the row now
+        self.description.setCursorPosition(0)  # shown from its start again, like the others
         text = " ".join(self.description.text().split())
         if text != self.entry.description:
             self.view.edit(self.entry, "menu", description=text)

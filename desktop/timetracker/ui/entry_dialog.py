@@ -57,7 +57,7 @@ class EntryDialog(QDialog):
         self.running = entry is not None and entry.end is None
         self.setWindowTitle("Edit running entry" if self.running else
                             "Edit entry" if entry else "New entry")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)  # the times row: fields, duration and "ends next day"
         tz = entry.tz if entry else app.timezone
         self.tz = tz
         fmt = str(app.config.get("time_format"))
@@ -80,18 +80,18 @@ class EntryDialog(QDialog):
         self.date.setDisplayFormat("ddd d MMM yyyy")
         self.date.setAccessibleName("Date")
         self.start = QLineEdit(clock_of_day(entry.local_start(), fmt) if entry else "")
-        self.start.setPlaceholderText(clock_of_day(dt.time(9, 0), fmt))
+        self.start.setPlaceholderText("e.g. " + clock_of_day(dt.time(9, 0), fmt))
         self.start.setAccessibleName("Start time")
         end_local = entry.local_end() if entry else None
         self.end = QLineEdit(clock_of_day(end_local, fmt) if end_local else "")
         self.end.setPlaceholderText("running" if self.running else
-                                    clock_of_day(dt.time(17, 30), fmt))
+                                    "e.g. " + clock_of_day(dt.time(17, 30), fmt))
         self.end.setAccessibleName("End time")
         if self.running:
             self.end.setToolTip("Leave it empty to keep the timer running; type a time to stop "
                                 "it then.")
         for field in (self.start, self.end):  # as wide as "12:30 PM", whatever the duration
-            field.setFixedWidth(field.fontMetrics().horizontalAdvance("00:00 PM") + 28)
+            field.setFixedWidth(field.fontMetrics().horizontalAdvance("e.g. 00:00 PM") + 24)
         self.duration = QLabel("")
         self.duration.setObjectName("muted")
         self.error = QLabel("")
@@ -182,6 +182,9 @@ class EntryDialog(QDialog):
             start, end = self._times()
         except ValueError as problem:
             self.error.setText(str(problem))
+            field = self.start if str(problem).startswith("Start") else self.end
+            field.setFocus()  # where to type the fix
+            field.selectAll()
             return
         if end is not None and end - start > LONG_OVERNIGHT \
                 and local_date(end, self.tz) != local_date(start, self.tz) \

@@ -458,6 +458,12 @@ class ImportDialog(QDialog):
             values = {"File": values["File"]}  # (line, field and problem: in the list)
             for problem in error.problems:
                 self.problem_list.addItem(_problem_line(problem, error.file))
+        elif isinstance(error, ImportFormatError) and error.line is None and not error.field:
+            # the file as a whole (not text, not this format): no line or field to name
+            what = error.problem
+            values = {"File": error.file,
+                      "Problem": f"This file {what}" if what.startswith("is ") else what}
+            self.error_note.setText("Choose the right file or format, then run Preview again.")
         elif isinstance(error, ImportFormatError):
             values = _problem_fields(error)
             self.error_note.setText("Fix it, then run Preview again.")
