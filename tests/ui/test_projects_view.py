@@ -330,6 +330,7 @@ def test_the_colour_button_offers_the_palette_and_a_custom_colour(
     assert [c for c, b in view.swatches.items() if b.isChecked()] == \
         ([current] if current in PALETTE else [])
     assert [a.text() for a in menu.actions() if a.text()] == ["Custom colour…"]
+    assert view.swatches[PALETTE[0]].toolTip().startswith("Blue")  # named, not a hex code
     menu.popup(view.color_button.mapToGlobal(view.color_button.rect().bottomLeft()))
     qtbot.waitExposed(menu)
     choice = next(c for c in PALETTE if c != current)
@@ -370,3 +371,4 @@ def test_tags_create_rename_archive_and_restore(qtbot: QtBot, view: ProjectsView
     row = [page.list.item(r).text() for r in range(page.list.count())].index("Focus")
     page.list.item(row).setText(other.upper())
     assert view.message.text().startswith("⚠") and "already exists" in view.message.text()
+    assert f"'{other}'" in view.message.text()  # the name as it is stored, not as typed

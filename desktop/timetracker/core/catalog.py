@@ -20,6 +20,10 @@ from timetracker.core.naming import clean_color, clean_name, parse_rate_cents
 #: them in turn).
 PALETTE = ("#4F7DF3", "#E5484D", "#30A46C", "#F76B15", "#8E4EC6", "#E879F9", "#D6409F",
            "#FFB224", "#A18072", "#8DB600", "#0EA5E9", "#8E1538")
+#: What the Projects view calls them.
+PALETTE_NAMES = dict(zip(PALETTE, ("Blue", "Red", "Green", "Orange", "Purple", "Orchid",
+                                   "Pink", "Amber", "Bronze", "Lime", "Sky", "Wine"),
+                         strict=True))
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -190,11 +194,13 @@ class CatalogService:
 
     def _unique(self, session: Session, model: type, name: str, kind: str,
                 exclude_id: int | None = None) -> None:
-        query = select(model.id).where(func.lower(model.name) == name.lower())  # type: ignore[attr-defined]
+        query = select(model.name).where(func.lower(model.name) == name.lower())  # type: ignore[attr-defined]
         if exclude_id is not None:
             query = query.where(model.id != exclude_id)  # type: ignore[attr-defined]
-        if session.scalar(query) is not None:
-            raise ValidationError(f"A {kind} named '{name}' already exists.")
+        existing = session.scalar(query)
+        if existing is not None:  # named as it is stored ('Client-Work' when 'client-work' is)
+            same = "" if existing == name else " (capitals do not make another name)"
+            raise ValidationError(f"A {kind} named '{existing}' already exists{same}.")
 
     # -- clients -----------------------------------------------------------------------------
     def clients(self, include_archived: bool = False) -> list[ClientView]:

@@ -84,6 +84,9 @@ class NameListPage(QWidget):
         self.add_button.clicked.connect(self.request_add)
         self.archive_button = QPushButton("Archive")
         self.archive_button.setEnabled(False)
+        # as wide as its longer label: the name field does not move when it changes
+        self.archive_button.setMinimumWidth(
+            self.archive_button.fontMetrics().horizontalAdvance("Unarchive") + 40)
         self.archive_button.clicked.connect(self._request_archive)
         top.addWidget(self.new_name, 1)
         top.addWidget(self.add_button)

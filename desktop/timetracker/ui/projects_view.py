@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from timetracker.core.catalog import PALETTE, ClientView, ProjectView, TaskView
+from timetracker.core.catalog import PALETTE, PALETTE_NAMES, ClientView, ProjectView, TaskView
 from timetracker.core.naming import format_cents
 from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.charts import mute_text, muted_color
@@ -492,8 +492,9 @@ class ProjectsView(QWidget):
             swatch.setIconSize(QSize(20, 20))
             swatch.setCheckable(True)
             swatch.setChecked(color.upper() == current)
-            swatch.setAccessibleName(f"Colour {color}")
-            swatch.setToolTip(color)
+            swatch.setAccessibleName(f"Colour {PALETTE_NAMES[color]}")
+            swatch.setToolTip(PALETTE_NAMES[color] + (" (now)" if color.upper() == current
+                                                      else ""))
             swatch.clicked.connect(lambda _=False, c=color: self._swatch_chosen(menu, c))
             layout.addWidget(swatch, index // 6, index % 6)
             self.swatches[color] = swatch
