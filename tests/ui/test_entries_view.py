@@ -295,6 +295,13 @@ def test_a_running_entry_is_edited_in_the_dialog_and_keeps_running(
     assert dialog.windowTitle() == "Edit running entry"
     assert dialog.end.text() == "" and dialog.end.placeholderText() == "running"
     assert dialog.duration.text().startswith("running, ")
+    shown_first = dialog.duration.text()
+    week_app.clock = lambda: at(FRIDAY, 18, 1)  # a minute later …
+    with qtbot.waitSignal(dialog._ticker.timeout, timeout=3000):
+        pass
+    assert dialog.duration.text() != shown_first  # … it counts up, like the bar
+    assert dialog.duration.text() == "running, 5:01:00 so far"
+    week_app.clock = lambda: at(FRIDAY, 18, 0)
     dialog.start.setText("12:30")
     dialog.save()
     assert dialog.result() == EntryDialog.DialogCode.Accepted

@@ -362,6 +362,9 @@ def test_tags_create_rename_archive_and_restore(qtbot: QtBot, view: ProjectsView
     assert "Focus" not in [t.name for t in app.catalog.tags()]  # the pickers no longer offer it
     row = [page.list.item(r).text() for r in range(page.list.count())].index("Focus")
     assert page.list.item(row).font().italic()  # still listed, as archived
+    page.show_archived.setChecked(False)  # archived ones can be left out of the list
+    assert page.list.item(row).isHidden()
+    page.show_archived.setChecked(True)
     page.list.setCurrentRow(row)
     assert page.archive_button.text() == "Unarchive"
     page.archive_button.click()

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -131,7 +131,20 @@ class EntryDialog(QDialog):
             changed.connect(lambda *_: self.error.setText(""))
         self.date.dateChanged.connect(self._preview)
         self._preview()
+        if self.running:  # "running, 1:36:47 so far" counts up like the bar
+            self._ticker = QTimer(self)
+            self._ticker.setInterval(1000)
+            self._ticker.timeout.connect(self._tick)
+            self._ticker.start()
         (self.description if not entry else self.start).setFocus()
+
+    def _tick(self) -> None:
+        if not self.end.text().strip():
+            try:
+                start, _end = self._times()
+            except ValueError:
+                return
+            self.duration.setText(f"running, {hm(self.app.clock() - start)} so far")
 
     def _times(self) -> tuple[int, int | None]:
         """Start and end in UTC seconds (end None: a running entry that keeps running), or

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -88,9 +89,13 @@ class NameListPage(QWidget):
         self.archive_button.setMinimumWidth(
             self.archive_button.fontMetrics().horizontalAdvance("Unarchive") + 40)
         self.archive_button.clicked.connect(self._request_archive)
+        self.show_archived = QCheckBox("Show archived")
+        self.show_archived.setChecked(True)
+        self.show_archived.toggled.connect(self._show_or_hide_archived)
         top.addWidget(self.new_name, 1)
         top.addWidget(self.add_button)
         top.addStretch(0)
+        top.addWidget(self.show_archived)
         top.addWidget(self.archive_button)
         layout.addLayout(top)
         self.list = editable_list(f"{noun.capitalize()}s")
@@ -124,6 +129,15 @@ class NameListPage(QWidget):
         finally:
             self.list.blockSignals(False)
             self._filling = False
+        self._show_or_hide_archived()
+
+    def _show_or_hide_archived(self, *_shown: bool) -> None:
+        hide = not self.show_archived.isChecked()
+        for row, entry in enumerate(self._items):
+            self.list.item(row).setHidden(hide and entry.archived)
+        current = self.list.currentItem()
+        if current is not None and current.isHidden():
+            self.list.clearSelection()
         self._selection_changed()
 
     def selected(self) -> NamedItem | None:
