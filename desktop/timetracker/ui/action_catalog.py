@@ -61,11 +61,13 @@ _CATALOG_EVENTS = ("project.created", "project.updated", "project.archived", "cl
                    "tag.created", "tag.updated", "tag.archived")
 #: Entry changes create the project, task and tags they name when these are new.
 _ENTRY = ("project.created", "task.created", "tag.created")
-#: Actions that only move around the window: no telemetry (by design — navigation is not
-#: collected), but they still go through the dispatcher like everything else.
+#: Actions that only move around the window (or copy to the clipboard): no telemetry (by
+#: design — navigation is not collected), but they still go through the dispatcher like
+#: everything else.
 _NAVIGATION = ("view.timer", "view.projects", "view.reports", "view.find", "view.refresh",
                "view.week", "view.focus_bar", "view.shortcuts", "view.about", "window.show",
-               "window.close", "app.quit", "dialog.settings", "dialog.import", "dialog.entry")
+               "window.close", "app.quit", "dialog.settings", "dialog.import", "dialog.entry",
+               "entry.copy")
 
 ACTIONS: Mapping[str, Action] = {
     # timer
