@@ -890,3 +890,31 @@ def test_the_row_that_has_the_keyboard_shows_it(
     window.rail.setFocus()
     qtbot.waitUntil(lambda: not target.hasFocus())
     assert corner() == before
+
+
+def test_a_long_description_ends_in_an_ellipsis_until_it_is_edited(
+        qtbot: QtBot, week_app: App, make_window: WindowFactory, themed: object) -> None:
+    long = "Refactor the payment gateway integration so that every retry is idempotent " * 2
+    week_app.entries.add(at(FRIDAY, 13, 0), at(FRIDAY, 13, 30), description=long.strip())
+    window = make_window(week_app)
+    painted_rows(qtbot, window)
+    target = row(window.entries, at(FRIDAY, 13, 0))
+    target.build()
+    qtbot.mouseMove(window.rail, window.rail.rect().center())
+    field = target.description
+    QApplication.processEvents()
+    assert field.text() == long.strip()  # the text itself is whole: only its look is cut
+
+    def inked_right_edge() -> bool:  # does text reach into the field's last few pixels?
+        image = field.grab().toImage()
+        background = image.pixelColor(image.width() - 2, 1)
+        return any(image.pixelColor(x, y) != background
+                   for x in range(image.width() - 6, image.width() - 1)
+                   for y in range(4, image.height() - 4))
+
+    assert not inked_right_edge()  # "…" ends the text before the edge
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    field.setCursorPosition(0)
+    QApplication.processEvents()
+    assert inked_right_edge()  # editing: the text runs on, scrolled by the cursor as usual

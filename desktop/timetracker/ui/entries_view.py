@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPixmap,
     QRegion,
     QShowEvent,
@@ -56,7 +57,7 @@ from timetracker.ui.actions import ActionDispatcher, Source
 from timetracker.ui.fitted import FittedLabel
 from timetracker.ui.icons import glyph, transparent_pixmap
 from timetracker.ui.picker import Choice, ProjectPicker
-from timetracker.ui.qt_names import set_enum
+from timetracker.ui.qt_names import elide_right, set_enum
 from timetracker.ui.shortcuts import native_text
 from timetracker.ui.toast import TOAST_QUOTE_CHARS, shorten
 
@@ -132,6 +133,32 @@ def day_totals(entries: Iterable[EntryRow], rng: DateRange, now: int) -> dict[dt
                 totals[days[index]] += inside
             index += 1
     return totals
+
+
+class _DescriptionEdit(QLineEdit):
+    """A row's description: while it is not being edited (no focus, no pointer — the style
+    sheet then draws no frame or background) a text longer than the field ends in "…"
+    instead of being cut mid-letter; editing shows all of it as usual."""
+
+    #: Where QLineEdit starts its text inside the row's style (border 1 + padding 4, then
+    #: QLineEdit's own 2 px margin) and the vertical padding (border 1 + padding 3).
+    TEXT_LEFT, TEXT_TOP = 1 + 4 + 2, 1 + 3
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        metrics = self.fontMetrics()
+        room = self.width() - 2 * self.TEXT_LEFT
+        text = self.text()
+        if self.hasFocus() or self.underMouse() or metrics.horizontalAdvance(text) <= room:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.setFont(self.font())
+        inner = self.height() - 2 * self.TEXT_TOP
+        top = self.TEXT_TOP + (inner - metrics.height() + 1) // 2
+        painter.drawText(QPointF(self.TEXT_LEFT, top + metrics.ascent()),
+                         elide_right(metrics, text, room))
+        painter.end()
 
 
 class _TimeEdit(QLineEdit):
@@ -286,7 +313,7 @@ class EntryRowWidget(QFrame):
 
     def _build_parts(self, content: QWidget) -> None:
         view = self.view
-        self.description = QLineEdit()
+        self.description = _DescriptionEdit()
         self.description.setPlaceholderText("Add description")
         self.description.setAccessibleName("Entry description")
         self.description.setMaxLength(5000)
