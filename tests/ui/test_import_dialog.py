@@ -64,6 +64,17 @@ def wait_until_idle(qtbot: QtBot, dialog: ImportDialog) -> None:
     qtbot.waitUntil(lambda: dialog._job is not None and dialog._job.is_done, timeout=10_000)
 
 
+def failed_preview(qtbot: QtBot, app: App, fmt: str, path: Path,
+                   tz: str | None = None) -> ImportDialog:
+    """An import dialog whose Preview of ``path`` as ``fmt`` was refused."""
+    dialog = ImportDialog(app)
+    qtbot.addWidget(dialog)
+    dialog.set_inputs(fmt, path, tz=tz)
+    with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
+        dialog.preview_button.click()
+    return dialog
+
+
 def preview(qtbot: QtBot, dialog: ImportDialog) -> ImportSummary:
     with qtbot.waitSignal(dialog.previewed, timeout=10_000) as blocker:
         dialog.preview_button.click()
@@ -128,11 +139,7 @@ def test_bad_file_shows_file_line_field_and_writes_nothing(
     lines[3] = lines[3].replace("08:30:00", "28:30:00", 1)
     broken = tmp_path / "broken.csv"
     broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    dialog = ImportDialog(app)
-    qtbot.addWidget(dialog)
-    dialog.set_inputs("toggl", broken, tz="Europe/Berlin")
-    with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
-        dialog.preview_button.click()
+    dialog = failed_preview(qtbot, app, "toggl", broken, tz="Europe/Berlin")
     report = dialog.error_report()
     assert report["File"] == str(broken)
     assert report["Line"] == "4"
@@ -155,11 +162,7 @@ def test_bad_file_shows_file_line_field_and_writes_nothing(
 
 
 def test_missing_file_is_reported(qtbot: QtBot, app: App, tmp_path: Path) -> None:
-    dialog = ImportDialog(app)
-    qtbot.addWidget(dialog)
-    dialog.set_inputs("watson", tmp_path / "nope" / "frames")
-    with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
-        dialog.preview_button.click()
+    dialog = failed_preview(qtbot, app, "watson", tmp_path / "nope" / "frames")
     assert "no such file" in dialog.error_report()["Problem"]
 
 
@@ -167,11 +170,7 @@ def test_a_picture_picked_as_an_export_is_named_as_such(qtbot: QtBot, app: App,
                                                         tmp_path: Path) -> None:
     picture = tmp_path / "screenshot.csv"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
-    dialog = ImportDialog(app)
-    qtbot.addWidget(dialog)
-    dialog.set_inputs("toggl", picture, tz="Europe/Berlin")
-    with qtbot.waitSignal(dialog.failedWith, timeout=10_000):
-        dialog.preview_button.click()
+    dialog = failed_preview(qtbot, app, "toggl", picture, tz="Europe/Berlin")
     report = dialog.error_report()
     assert set(report) == {"File", "Problem"}  # no line or field to name
     assert report["Problem"].startswith("This file is a PNG image, not a text export")

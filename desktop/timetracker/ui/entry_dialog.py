@@ -139,12 +139,8 @@ class EntryDialog(QDialog):
         (self.description if not entry else self.start).setFocus()
 
     def _tick(self) -> None:
-        if not self.end.text().strip():
-            try:
-                start, _end = self._times()
-            except ValueError:
-                return
-            self.duration.setText(f"running, {hm(self.app.clock() - start)} so far")
+        if not self.end.text().strip():  # (with an end typed, the duration does not move)
+            self._preview()
 
     def _times(self) -> tuple[int, int | None]:
         """Start and end in UTC seconds (end None: a running entry that keeps running), or

@@ -47,6 +47,7 @@ from timetracker.ui.actions import dispatcher_for
 from timetracker.ui.charts import mute_text, muted_color
 from timetracker.ui.colours import outline_on_base
 from timetracker.ui.name_list import (
+    ID_ROLE,
     NamedItem,
     NameListPage,
     editable_list,
@@ -60,7 +61,6 @@ from timetracker.ui.toast import Toast
 if TYPE_CHECKING:
     from timetracker.app import App
 
-ID_ROLE = Qt.ItemDataRole.UserRole
 #: The first item of both client pickers (a project without a client).
 NO_CLIENT = "No client"
 
